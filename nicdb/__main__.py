@@ -1,0 +1,3 @@
+from nicdb.cli import main
+
+main()

@@ -1,0 +1,112 @@
+"""Which driver to use among the alternatives -- a pure function of knowledge-base rows.
+
+Inputs are the rows :class:`nicdb.kb.store.KnowledgeBase` returns (``supports`` joined
+with driver facts, and each driver's ``issues``), the kernel version the advice is for,
+and the modules the kernel itself would consider (from modules.alias). Nothing here
+touches the system or the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nicdb.versions import in_range
+
+SEVERITY_WEIGHT = {"minor": 1, "major": 10, "critical": 100}
+ASSUMED_KERNEL = "99"  # "a current kernel" when the kernel version is unknown
+
+
+@dataclass
+class DriverOption:
+    name: str
+    kind: str  # in-tree | vendor | bsd | unknown
+    status: str  # supported | partial | refused | unavailable | candidate
+    reason: str = ""
+    issues: list[dict] = field(default_factory=list)  # known issues affecting this kernel
+    score: int = 0
+    source: dict | None = None
+    confidence: str | None = None
+
+
+@dataclass
+class DriverAdvice:
+    recommended: str | None
+    options: list[DriverOption]
+    why: list[str]
+    kernel: str | None
+    kernel_assumed: bool
+
+
+def _module_name(name: str) -> str:
+    return name.replace("-", "_")
+
+
+def choose_driver(supports: list[dict], issues_by_driver: dict[str, list[dict]], *,
+                  kernel: str | None, candidate_modules: list[str] | None = None,
+                  os_name: str = "linux") -> DriverAdvice:
+    """Rank the drivers for one chip on one kernel and say why.
+
+    ``supports``: knowledge-base rows for this vendor:device and revision.
+    ``candidate_modules``: module names the kernel's modules.alias matches (may be None).
+    """
+    assumed = kernel is None
+    kver = kernel or ASSUMED_KERNEL
+    why: list[str] = []
+    options: dict[str, DriverOption] = {}
+    for s in supports:
+        if s.get("os", "linux") != os_name:
+            continue
+        opt = DriverOption(s["driver"], s.get("kind", "unknown"), s["status"], s.get("reason", ""),
+                           source=s.get("source"), confidence=s.get("confidence"))
+        if s["status"] != "refused" and not in_range(kver, s.get("kernels")):
+            opt.status = "unavailable"
+            opt.reason = (f"does not build or exist on kernel {kernel}" if not assumed
+                          else "only for old kernels") + f" (kernels {s.get('kernels')})"
+        prev = options.get(opt.name)
+        # A refusal for this revision wins over a generic "supported" row.
+        if prev is None or opt.status == "refused":
+            options[opt.name] = opt
+    known_modules = {_module_name(n) for n in options}
+    for mod in candidate_modules or []:
+        if _module_name(mod) not in known_modules:
+            options[mod] = DriverOption(mod, "unknown", "candidate",
+                                        "the kernel's modules.alias matches it; nicdb has no notes on it")
+    for opt in options.values():
+        if opt.status in ("refused", "unavailable"):
+            opt.score = -1000
+            continue
+        opt.issues = [i for i in issues_by_driver.get(opt.name, []) if in_range(kver, i.get("affected"))]
+        penalty = sum(SEVERITY_WEIGHT.get(i.get("severity", "minor"), 1) for i in opt.issues)
+        bonus = {"in-tree": 3, "vendor": 0}.get(opt.kind, 1)
+        if opt.status == "partial":
+            penalty += 5
+        if candidate_modules is not None and opt.kind != "unknown" and _module_name(opt.name) not in {
+                _module_name(m) for m in candidate_modules} and opt.kind == "in-tree":
+            penalty += 2  # the running kernel would not bind it on its own
+        opt.score = bonus - penalty
+    ranked = sorted(options.values(), key=lambda o: (-o.score, o.kind != "in-tree", o.name))
+    usable = [o for o in ranked if o.score > -1000]
+    rec = usable[0] if usable else None
+    if assumed:
+        why.append("kernel version unknown: advice assumes a current kernel (give --kernel to be exact)")
+    if rec is None:
+        if options:
+            why.append("no listed driver can drive this chip on this kernel")
+        return DriverAdvice(None, ranked, why, kernel, assumed)
+    if rec.kind == "in-tree":
+        why.append(f"{rec.name} is the in-tree driver: it ships with the kernel and needs no out-of-tree build")
+    elif rec.kind == "vendor":
+        why.append(f"{rec.name} is the chip vendor's own driver")
+    for o in ranked:
+        if o is rec:
+            continue
+        if o.status == "refused":
+            why.append(f"{o.name} refuses this revision: {o.reason}")
+        elif o.status == "unavailable":
+            why.append(f"{o.name} is not an option: {o.reason}")
+        elif o.issues and o.score < rec.score:
+            titles = "; ".join(i["title"] for i in o.issues)
+            why.append(f"{o.name} has known issues on this kernel: {titles}")
+    if rec.issues:
+        why.append(f"{rec.name} still has known issues here: " + "; ".join(i["title"] for i in rec.issues))
+    return DriverAdvice(rec.name, ranked, why, kernel, assumed)

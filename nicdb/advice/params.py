@@ -1,0 +1,82 @@
+"""Module-parameter advice (DMA_length and friends) -- pure functions over KB rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nicdb.versions import in_range
+
+
+@dataclass
+class ParamAdvice:
+    driver: str
+    module: str
+    param: str
+    recommended: object | None  # None: leave the default
+    default: object | None  # the default on the kernel/driver version in question
+    action: str  # set | keep-default | already-default
+    why: str
+    evidence: list[str] = field(default_factory=list)  # measurement set ids
+    confidence: str | None = None
+    source: dict | None = None
+    meaning: str = ""
+    value_names: dict = field(default_factory=dict)
+    array: bool = False
+
+
+def default_for(param: dict, version: str | None) -> object | None:
+    """The parameter's default on ``version`` (None when unknown)."""
+    for d in param.get("defaults", []):
+        if in_range(version, d.get("versions")):
+            return d["value"]
+    return None
+
+
+def advise_params(driver: dict, params: list[dict], rev: int | None, version: str | None) -> list[ParamAdvice]:
+    """Advice for every parameter of ``driver`` that has a recommendation for this revision.
+
+    ``version`` is the kernel version for an in-tree driver, else the vendor driver's
+    version (None = unknown: then the newest known default is assumed and said so).
+    """
+    out = []
+    for p in params:
+        for r in p.get("recommend", []):
+            if rev is not None and not (r["rev_lo"] <= rev <= r["rev_hi"]):
+                continue
+            if rev is None and (r["rev_lo"], r["rev_hi"]) != (0, 255):
+                continue
+            if not in_range(version or "99", r.get("kernels")):
+                continue
+            default = default_for(p, version or "99")
+            value = r.get("value")
+            if value is None:
+                action = "keep-default"
+            elif default is not None and default == value:
+                action = "already-default"
+            else:
+                action = "set"
+            out.append(ParamAdvice(driver["name"], driver.get("module") or driver["name"].replace("-", "_"),
+                                   p["name"], value, default, action, r["why"], list(r.get("evidence", [])),
+                                   r.get("confidence"), r.get("source"), p.get("meaning", ""),
+                                   p.get("value_names", {}), bool(p.get("array"))))
+            break
+    return out
+
+
+def modprobe_line(advice: list[ParamAdvice], cards: int = 1) -> str | None:
+    """The ``/etc/modprobe.d/`` line for the parameters that need setting, or None.
+
+    Array parameters take one value per card, in probe order; a card without a value
+    gets the driver default, so the value is repeated for every card of this driver.
+    """
+    todo = [a for a in advice if a.action == "set"]
+    if not todo:
+        return None
+    parts = []
+    for a in todo:
+        val = a.recommended
+        if isinstance(val, bool):
+            val = int(val)
+        text = ",".join([str(val)] * max(1, cards)) if a.array else str(val)
+        parts.append(f"{a.param}={text}")
+    return f"options {todo[0].module} " + " ".join(parts)

@@ -1,0 +1,334 @@
+"""The nicdb command line: a thin click layer over the library.
+
+Heavy modules (rich, sqlite-utils) are imported only by the commands that need them.
+Every error a user can cause ends as one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+
+import click
+
+from nicdb import __version__
+from nicdb.errors import InputError, NicdbError
+
+
+# ---------------------------------------------------------------- shared helpers
+def _out_mode(as_json: bool, plain: bool) -> str:
+    if as_json:
+        return "json"
+    if plain or not sys.stdout.isatty():
+        return "plain"
+    return "rich"
+
+
+def show(blocks: list, mode: str) -> None:
+    if mode == "rich":
+        from nicdb.render import rich_out
+
+        rich_out.render(blocks)
+    else:
+        from nicdb.render import plain
+
+        sys.stdout.write(plain.render(blocks))
+
+
+def warn(msg: str) -> None:
+    click.echo(f"nicdb: warning: {msg}", err=True)
+
+
+def open_kb(ctx: click.Context):
+    from nicdb.kb.store import KnowledgeBase
+
+    obj = ctx.find_root().obj or {}
+    if "kb" not in obj:
+        obj["kb"] = KnowledgeBase.open(obj.get("db"), pci_ids=obj.get("pci_ids"), warn=warn)
+    return obj["kb"]
+
+
+def load_devices(src_from: str | None, sysfs: str | None) -> tuple[list, str, bool]:
+    """Devices from the chosen access method. Returns (devices, source label, live?)."""
+    if src_from and sysfs:
+        raise InputError("give either --from or --sysfs, not both")
+    if sysfs:
+        from nicdb.inputs import sysfs as sysfs_mod
+
+        return sysfs_mod.read_tree(sysfs), f"sysfs:{sysfs}", False
+    if src_from:
+        from nicdb.inputs.files import read_input
+
+        return read_input(src_from), src_from, False
+    from nicdb.inputs import udev
+
+    return udev.live_devices(), "udev", True
+
+
+def _kernel(option: str | None, live: bool) -> str | None:
+    if option:
+        from nicdb.versions import parse_version
+
+        parse_version(option)
+        return option
+    return platform.release() if live else None
+
+
+def make_reports(ctx, devices, *, kernel, nics_only=True):
+    from nicdb.report import build_reports
+
+    return build_reports(devices, open_kb(ctx), kernel=kernel, nics_only=nics_only)
+
+
+# ---------------------------------------------------------------- the group
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="nicdb")
+@click.option("--db", type=click.Path(dir_okay=False), envvar="NICDB_DB",
+              help="Database file (default: ~/.cache/nicdb/nicdb.sqlite; env NICDB_DB).")
+@click.option("--pci-ids", type=click.Path(dir_okay=False),
+              help="pci.ids file to take names from (default: the system's; env NICDB_PCI_IDS).")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, pci_ids: str | None) -> None:
+    """Identify PCI network chips down to the revision ID, and choose their driver
+    and module parameters -- with the evidence behind every answer."""
+    ctx.obj = {"db": db, "pci_ids": pci_ids}
+
+
+_src_options = [
+    click.option("--from", "src_from", metavar="FILE|DIR|-",
+                 help="Read lspci text, lspci -x dumps or nicdb JSON instead of this machine."),
+    click.option("--sysfs", metavar="DIR", help="Read a sysfs-shaped directory instead of this machine."),
+    click.option("--kernel", metavar="VERSION", help="Kernel version the advice is for (default: running kernel)."),
+    click.option("--json", "as_json", is_flag=True, help="Machine-readable output (see README: JSON output)."),
+    click.option("--plain", is_flag=True, help="Plain text even on a terminal."),
+]
+
+
+def src_options(f):
+    for opt in reversed(_src_options):
+        f = opt(f)
+    return f
+
+
+@cli.command()
+@src_options
+@click.option("--all", "all_devices", is_flag=True, help="Show every PCI device, not only NICs.")
+@click.pass_context
+def identify(ctx, src_from, sysfs, kernel, as_json, plain, all_devices):
+    """Identify every NIC: chip by revision, driver, and a one-line advice."""
+    devices, source, live = load_devices(src_from, sysfs)
+    kver = _kernel(kernel, live)
+    reports = make_reports(ctx, devices, kernel=kver, nics_only=not all_devices)
+    mode = _out_mode(as_json, plain)
+    if mode == "json":
+        from nicdb.render import json_out
+
+        click.echo(json_out.dumps(json_out.document(reports, source=source, kernel=kver,
+                                                    host=platform.node() if live else None)))
+        return
+    from nicdb.render.views import identify_view
+
+    show(identify_view(reports), mode)
+
+
+@cli.command()
+@click.argument("pci_id", metavar="VENDOR:DEVICE")
+@click.option("--rev", metavar="REV", help="Revision ID in hex (11, 0x11).")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--plain", is_flag=True)
+@click.pass_context
+def chip(ctx, pci_id, rev, as_json, plain):
+    """Which chip is VENDOR:DEVICE at revision REV (all ranges without --rev)."""
+    from nicdb.ids import parse_pci_id, parse_rev
+
+    vendor, device, sv, sd = parse_pci_id(pci_id)
+    r = parse_rev(rev) if rev is not None else None
+    kb = open_kb(ctx)
+    chips = kb.chips(vendor, device, r, sv, sd)
+    supports = kb.supports(vendor, device, r)
+    names = (kb.vendor_name(vendor), kb.device_name(vendor, device))
+    mode = _out_mode(as_json, plain)
+    if mode == "json":
+        from nicdb.render import json_out
+
+        click.echo(json_out.dumps({
+            "vendor": {"id": f"{vendor:04x}", "name": names[0]},
+            "device": {"id": f"{device:04x}", "name": names[1]},
+            "revision": None if r is None else f"{r:02x}",
+            "chips": [json_out.chip_to_dict(c) for c in chips],
+            "drivers": [{"driver": s["driver"], "kind": s["kind"], "status": s["status"],
+                         "revs": f"{s['rev_lo']:02x}-{s['rev_hi']:02x}", "kernels": s["kernels"],
+                         "reason": s["reason"], "confidence": s["confidence"]} for s in supports],
+        }))
+        return
+    from nicdb.render.views import chip_view
+
+    show(chip_view(vendor, device, r, chips, names, supports), mode)
+
+
+@cli.command()
+@click.argument("target", required=False, metavar="[SLOT|IFACE]")
+@click.option("--id", "pci_id", metavar="VENDOR:DEVICE", help="Advise for this ID instead of a device.")
+@click.option("--rev", metavar="REV", help="Revision ID (hex) with --id.")
+@src_options
+@click.pass_context
+def suggest(ctx, target, pci_id, rev, src_from, sysfs, kernel, as_json, plain):
+    """Recommend a driver and module parameters (e.g. DMA_length), with the evidence."""
+    from nicdb.model import PciDevice, normalize_slot
+
+    if pci_id:
+        if target or src_from or sysfs:
+            raise InputError("--id cannot be combined with a device, --from or --sysfs")
+        from nicdb.ids import parse_pci_id, parse_rev
+
+        v, d, sv, sd = parse_pci_id(pci_id)
+        devices = [PciDevice(slot="-", vendor=v, device=d, subsystem_vendor=sv, subsystem_device=sd,
+                             revision=parse_rev(rev) if rev is not None else None, class_code=0x020000,
+                             origin="--id")]
+        live, source = False, "--id"
+        if rev is None:
+            devices[0].notes.append("no --rev given: revision-specific advice is left out")
+    else:
+        if rev:
+            raise InputError("--rev goes with --id")
+        devices, source, live = load_devices(src_from, sysfs)
+        if target:
+            slot = normalize_slot(target)
+            devices = [x for x in devices if x.slot == slot or any(i.name == target for i in x.interfaces)]
+            if not devices:
+                raise InputError(f"no PCI device or interface named {target!r} in {source}")
+        else:
+            devices = [x for x in devices if x.is_nic]
+    kver = _kernel(kernel, live)
+    reports = make_reports(ctx, devices, kernel=kver, nics_only=False)
+    mode = _out_mode(as_json, plain)
+    if mode == "json":
+        from nicdb.render import json_out
+
+        click.echo(json_out.dumps(json_out.document(reports, source=source, kernel=kver)))
+        return
+    from nicdb.render.views import suggest_view
+
+    kb = open_kb(ctx)
+    blocks: list = []
+    for rep in reports:
+        blocks += suggest_view(rep, kb)
+    if not reports:
+        from nicdb.render.blocks import Text
+
+        blocks = [Text("no network devices found", "note")]
+    show(blocks, mode)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--plain", is_flag=True)
+@click.pass_context
+def families(ctx, as_json, plain):
+    """List the chip families nicdb knows, with their PCI IDs and drivers."""
+    fams = open_kb(ctx).families()
+    mode = _out_mode(as_json, plain)
+    if mode == "json":
+        from nicdb.render.json_out import dumps
+
+        click.echo(dumps([{k: f[k] for k in ("id", "name", "line_rate_mbps", "summary", "ids", "chips", "drivers")}
+                          for f in fams]))
+        return
+    from nicdb.render.views import families_view
+
+    show(families_view(fams), mode)
+
+
+@cli.command()
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--plain", is_flag=True)
+@click.pass_context
+def search(ctx, text, as_json, plain):
+    """Find chips, families, drivers, vendors and devices by name."""
+    if not text.strip():
+        raise InputError("search text is empty")
+    res = open_kb(ctx).search(text)
+    mode = _out_mode(as_json, plain)
+    if mode == "json":
+        from nicdb.render.json_out import dumps
+
+        click.echo(dumps(res))
+        return
+    from nicdb.render.views import search_view
+
+    show(search_view(text, res), mode)
+
+
+@cli.group()
+def db():
+    """Build and inspect the knowledge-base database."""
+
+
+@db.command("build")
+@click.pass_context
+def db_build(ctx):
+    """Rebuild the database from data/, your overlay and pci.ids."""
+    from nicdb.kb import build, paths
+
+    obj = ctx.find_root().obj
+    target = obj.get("db") or paths.default_db_path()
+    ids = paths.pci_ids_file(obj.get("pci_ids"))
+    rep = build.build(target, pci_ids=ids, strict_pci_ids=bool(obj.get("pci_ids")))
+    for w in rep.warnings:
+        warn(w)
+    c = rep.counts
+    click.echo(f"built {rep.path} in {rep.seconds:.2f} s: {c['families']} families, {c['chips']} revision ranges, "
+               f"{c['drivers']} drivers, {c['measurements']} measurements, "
+               f"{c['pci_devices']} pci.ids devices ({rep.pci_ids_version or 'no pci.ids'})")
+
+
+@db.command("info")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def db_info(ctx, as_json):
+    """Where the database is, what it was built from, and what it holds."""
+    from nicdb.kb import paths
+
+    kb = open_kb(ctx)
+    meta = kb.meta()
+    counts = {t: kb.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+              for t in ("families", "chips", "drivers", "params", "issues", "measurements", "pci_devices")}
+    info = {"path": kb.path, "data": str(paths.data_dir()), "overlay": str(paths.overlay_dir()), **meta,
+            "counts": counts}
+    if as_json:
+        from nicdb.render.json_out import dumps
+
+        click.echo(dumps(info))
+        return
+    for k, v in info.items():
+        if k == "counts":
+            v = ", ".join(f"{n} {t}" for t, n in v.items())
+        click.echo(f"{k:16} {v}")
+
+
+# ---------------------------------------------------------------- entry point
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="nicdb", standalone_mode=False)
+    except NicdbError as e:
+        click.echo(f"nicdb: error: {e}", err=True)
+        sys.exit(e.exit_code)
+    except click.exceptions.NoArgsIsHelp as e:  # pragma: no cover - click >= 8.2
+        click.echo(e.ctx.get_help() if e.ctx else str(e))
+        sys.exit(0)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("nicdb: aborted", err=True)
+        sys.exit(1)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    sys.exit(0)

@@ -1,0 +1,123 @@
+"""The sysfs access method: read PCI functions and their network interfaces from a
+sysfs-shaped directory -- the live ``/sys``, a test fixture, or an unpacked snapshot.
+
+Layout read (as in the kernel's sysfs):
+
+    ROOT/bus/pci/devices/<slot>/{vendor,device,subsystem_vendor,subsystem_device,
+                                 revision,class,driver,current_link_speed,...}
+    ROOT/bus/pci/devices/<slot>/net/<iface>/{address,mtu,speed,operstate,tx_queue_len}
+    ROOT/bus/pci/devices/<slot>/<child>/net/<iface>/...     (virtio: <slot>/virtioN/net/eth0)
+
+``driver`` entries are symlinks in a live /sys (the driver is the link's last
+component) and plain files holding the name in a nicdb snapshot; both are read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from nicdb.errors import InputError
+from nicdb.inputs.sysfs_attrs import hex_attr, link_speed, small_int, text_attr
+from nicdb.model import NetInterface, PciDevice, PciLink
+
+SLOT_RE = re.compile(r"[0-9a-fA-F]{4,8}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]\Z")
+
+# The attributes nicdb reads: also the list a snapshot copies.
+PCI_ATTRS = ("vendor", "device", "subsystem_vendor", "subsystem_device", "revision", "class",
+             "current_link_speed", "current_link_width", "max_link_speed", "max_link_width", "modalias")
+NET_ATTRS = ("address", "mtu", "speed", "operstate", "tx_queue_len")
+
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            data = f.read(4096)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError:
+        return None
+    return data.decode("utf-8", errors="replace")
+
+
+def _driver(path: str) -> str | None:
+    """The driver bound at ``path`` (a symlink in /sys, a file in snapshots)."""
+    if os.path.islink(path):
+        return os.path.basename(os.readlink(path)) or None
+    if os.path.isfile(path):
+        name = text_attr(_read(path))
+        return name if name and "/" not in name else None
+    return None
+
+
+def net_dirs(func_dir: str) -> list[str]:
+    """Network interface directories below one PCI function (not below child functions)."""
+    out = []
+    try:
+        entries = os.listdir(func_dir)
+    except OSError:
+        return out
+    for e in sorted(entries):
+        if e == "net":
+            for iface in sorted(os.listdir(os.path.join(func_dir, "net"))):
+                out.append(os.path.join(func_dir, "net", iface))
+        elif not SLOT_RE.match(e) and e not in ("driver", "subsystem", "firmware_node", "iommu_group",
+                                                 "iommu", "physfn", "power", "msi_irqs", "link"):
+            sub = os.path.join(func_dir, e, "net")
+            if os.path.isdir(sub) and not os.path.islink(os.path.join(func_dir, e)):
+                for iface in sorted(os.listdir(sub)):
+                    out.append(os.path.join(sub, iface))
+    return out
+
+
+def read_interface(path: str) -> NetInterface:
+    return NetInterface(
+        name=os.path.basename(path),
+        driver=_driver(os.path.join(path, "device", "driver")) or _driver(os.path.join(path, "driver")),
+        mac=text_attr(_read(os.path.join(path, "address"))),
+        mtu=small_int(_read(os.path.join(path, "mtu"))),
+        speed_mbps=small_int(_read(os.path.join(path, "speed"))),
+        operstate=text_attr(_read(os.path.join(path, "operstate"))),
+        tx_queue_len=small_int(_read(os.path.join(path, "tx_queue_len"))),
+    )
+
+
+def read_function(func_dir: str, slot: str, origin: str) -> PciDevice:
+    """Read one PCI function directory into a PciDevice."""
+    where = f"{origin}/bus/pci/devices/{slot}"
+    a = {name: _read(os.path.join(func_dir, name)) for name in PCI_ATTRS}
+    if a["vendor"] is None or a["device"] is None:
+        raise InputError(f"{where}: missing vendor or device file (truncated sysfs tree?)")
+    dev = PciDevice(
+        slot=slot,
+        vendor=hex_attr(a["vendor"], "vendor", where),
+        device=hex_attr(a["device"], "device", where),
+        subsystem_vendor=hex_attr(a["subsystem_vendor"], "subsystem_vendor", where),
+        subsystem_device=hex_attr(a["subsystem_device"], "subsystem_device", where),
+        revision=hex_attr(a["revision"], "revision", where, bits=8),
+        class_code=hex_attr(a["class"], "class", where, bits=24),
+        driver=_driver(os.path.join(func_dir, "driver")),
+        origin=origin,
+    )
+    cur, mx = link_speed(a["current_link_speed"]), link_speed(a["max_link_speed"])
+    if a["current_link_speed"] is not None or a["max_link_speed"] is not None:
+        dev.is_pcie = True
+        dev.link = PciLink(cur, small_int(a["current_link_width"]), mx, small_int(a["max_link_width"]))
+    dev.interfaces = [read_interface(p) for p in net_dirs(func_dir)]
+    return dev
+
+
+def read_tree(root: str | os.PathLike, origin: str | None = None) -> list[PciDevice]:
+    """Every PCI function under ``root`` (a directory shaped like /sys)."""
+    root = str(root)
+    base = os.path.join(root, "bus", "pci", "devices")
+    if not os.path.isdir(base):
+        raise InputError(f"{root}: not a sysfs tree (no bus/pci/devices folder)")
+    origin = origin or f"sysfs:{root}"
+    out = []
+    for slot in sorted(os.listdir(base)):
+        if not SLOT_RE.match(slot):
+            raise InputError(f"{base}/{slot}: not a PCI slot name")
+        out.append(read_function(os.path.join(base, slot), slot, origin))
+    return out

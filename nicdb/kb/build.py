@@ -1,0 +1,198 @@
+"""Compile data/ (plus the user's overlay and pci.ids) into the SQLite database.
+
+This is the only module that imports sqlite-utils. A build writes a new file next to
+the target and renames it into place, so readers always see a whole database, and a
+build killed half-way leaves the previous one untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from nicdb import __version__
+from nicdb.errors import DatabaseError, InputError
+from nicdb.kb import paths
+from nicdb.kb.load import load_tree
+from nicdb.names import pciids
+
+
+@dataclass
+class BuildReport:
+    path: str
+    seconds: float
+    counts: dict
+    pci_ids: str | None
+    pci_ids_version: str | None
+    warnings: list[str]
+
+
+def _write(db: sqlite_utils.Database, tree, names: dict[str, list], meta: dict) -> dict:
+    counts = {}
+    tables = {
+        "sources": (tree.sources, ("file", "key")),
+        "families": (tree.families, ("id",)),
+        "chips": (tree.chips, ("id",)),
+        "claims": (tree.claims, None),
+        "drivers": (tree.drivers, ("name",)),
+        "supports": (tree.supports, None),
+        "params": (tree.params, ("driver", "name")),
+        "param_defaults": (tree.param_defaults, None),
+        "param_recommend": (tree.param_recommend, None),
+        "issues": (tree.issues, None),
+        "measurement_sets": (tree.measurement_sets, ("id",)),
+        "measurements": (tree.measurements, None),
+        "kb_names": (tree.names, None),
+    }
+    for name, (rows, pk) in tables.items():
+        if rows:
+            db[name].insert_all(rows, pk=pk, batch_size=2000)
+        counts[name] = len(rows)
+    for name, rows in names.items():
+        if rows:
+            db[name].insert_all(rows, batch_size=5000)
+        counts[name] = len(rows)
+    # Tables that may be empty still need to exist for the read path.
+    empty = {
+        "claims": {"chip_id": int, "says": str, "file": str, "source_key": str, "confidence": str},
+        "param_recommend": {"driver": str, "param": str, "rev_lo": int, "rev_hi": int, "value": str,
+                            "why": str, "evidence": str, "kernels": str, "file": str,
+                            "source_key": str, "confidence": str},
+        "param_defaults": {"driver": str, "param": str, "versions": str, "value": str, "file": str,
+                           "source_key": str, "confidence": str},
+        "issues": {"driver": str, "id": str, "title": str, "symptom": str, "affected": str,
+                   "fixed_in": str, "workaround": str, "severity": str, "file": str,
+                   "source_key": str, "confidence": str},
+        "measurements": {"set_id": str, "driver": str, "dma_length": int, "mtu": int, "direction": str,
+                         "mbps": float, "cpu_local_pct": int, "cpu_peer_pct": int, "note": str, "where": str},
+        "measurement_sets": {"id": str, "title": str, "tool": str, "vendor": int, "device": int,
+                             "rev_lo": int, "rev_hi": int, "board": str, "cpu": str, "bus": str,
+                             "peer": str, "origin": str, "file": str, "source_key": str, "confidence": str},
+        "kb_names": {"vendor": int, "device": int, "vendor_name": str, "name": str, "file": str,
+                     "source_key": str, "confidence": str},
+        "pci_vendors": {"vendor": int, "name": str},
+        "pci_devices": {"vendor": int, "device": int, "name": str},
+        "pci_subsystems": {"vendor": int, "device": int, "subvendor": int, "subdevice": int, "name": str},
+        "pci_classes": {"code": int, "name": str},
+        "supports": {"driver": str, "vendor": int, "device": int, "rev_lo": int, "rev_hi": int,
+                     "status": str, "kernels": str, "reason": str, "file": str, "source_key": str,
+                     "confidence": str},
+        "params": {"driver": str, "name": str, "type": str, "array": int, "min": int, "max": int,
+                   "unit": str, "meaning": str, "value_names": str, "file": str, "source_key": str,
+                   "confidence": str},
+    }
+    for name, cols in empty.items():
+        if not db[name].exists():
+            db[name].create(cols)
+    db["meta"].insert_all([{"key": k, "value": str(v)} for k, v in meta.items()], pk="key")
+    for table, cols in (
+        ("chips", ["vendor", "device"]),
+        ("supports", ["vendor", "device"]),
+        ("pci_devices", ["vendor", "device"]),
+        ("pci_devices", ["name"]),
+        ("pci_vendors", ["vendor"]),
+        ("pci_vendors", ["name"]),
+        ("pci_subsystems", ["vendor", "device", "subvendor", "subdevice"]),
+        ("pci_classes", ["code"]),
+        ("measurements", ["set_id"]),
+        ("kb_names", ["vendor", "device"]),
+    ):
+        db[table].create_index(cols, if_not_exists=True)
+    return counts
+
+
+def _names(pci_ids: Path | None, warnings: list[str], strict: bool) -> tuple[dict[str, list], str | None]:
+    out: dict[str, list] = {"pci_vendors": [], "pci_devices": [], "pci_subsystems": [], "pci_classes": []}
+    if pci_ids is None:
+        warnings.append("no pci.ids found: names come only from nicdb's own data (install pci.ids for all names)")
+        return out, None
+    try:
+        text = pciids.open_text(pci_ids)
+        version = pciids.read_version(text)
+        for rec in pciids.parse(text, origin=str(pci_ids)):
+            k = rec.key
+            if rec.kind == "vendor":
+                out["pci_vendors"].append({"vendor": k[0], "name": rec.name})
+            elif rec.kind == "device":
+                out["pci_devices"].append({"vendor": k[0], "device": k[1], "name": rec.name})
+            elif rec.kind == "subsystem":
+                out["pci_subsystems"].append(
+                    {"vendor": k[0], "device": k[1], "subvendor": k[2], "subdevice": k[3], "name": rec.name}
+                )
+            else:
+                out["pci_classes"].append({"code": k[0], "name": rec.name})
+    except InputError as e:
+        if strict:
+            raise
+        warnings.append(f"ignoring {pci_ids}: {e}")
+        return {k: [] for k in out}, None
+    return out, version
+
+
+def build(target: str | Path, *, pci_ids: Path | None = None, strict_pci_ids: bool = False,
+          fingerprint: str | None = None) -> BuildReport:
+    """Build the database at ``target`` atomically (``":memory:"`` is not accepted here;
+    see :func:`build_connection`). Returns what was built."""
+    t0 = time.perf_counter()
+    target = Path(target)
+    warnings: list[str] = []
+    tree = load_tree(paths.roots())
+    names, version = _names(pci_ids, warnings, strict_pci_ids)
+    meta = _meta(fingerprint, pci_ids, version)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise DatabaseError(f"cannot create the database folder {target.parent}: {e.strerror or e}") from None
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        conn = sqlite3.connect(tmp)
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        db = sqlite_utils.Database(conn)
+        with conn:
+            counts = _write(db, tree, names, meta)
+        conn.close()
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except (OSError, sqlite3.Error) as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        msg = getattr(e, "strerror", None) or str(e)
+        raise DatabaseError(f"cannot write the database at {target}: {msg}") from None
+    return BuildReport(str(target), time.perf_counter() - t0, counts, str(pci_ids) if pci_ids else None,
+                       version, warnings)
+
+
+def build_connection(*, pci_ids: Path | None = None, fingerprint: str | None = None) -> tuple[sqlite3.Connection, list[str]]:
+    """Build into memory (used when the cache cannot be written). Returns the connection."""
+    warnings: list[str] = []
+    tree = load_tree(paths.roots())
+    names, version = _names(pci_ids, warnings, False)
+    conn = sqlite3.connect(":memory:")
+    with conn:
+        _write(sqlite_utils.Database(conn), tree, names, _meta(fingerprint, pci_ids, version))
+    return conn, warnings
+
+
+def _meta(fingerprint: str | None, pci_ids: Path | None, version: str | None) -> dict:
+    return {
+        "schema_version": paths.DB_SCHEMA_VERSION,
+        "nicdb_version": __version__,
+        "fingerprint": fingerprint or paths.fingerprint(pci_ids),
+        "pci_ids": str(pci_ids) if pci_ids else "",
+        "pci_ids_version": version or "",
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "python": sys.version.split()[0],
+    }

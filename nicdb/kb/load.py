@@ -1,0 +1,421 @@
+"""Read and validate the knowledge-base TOML files (data/ and local overlays).
+
+Pure Python, no database: :func:`load_tree` returns normalized records that
+:mod:`nicdb.kb.build` writes to SQLite. Every problem raises :class:`DataError`
+naming the file and the entry, so a bad edit never reaches the database.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nicdb.errors import DataError, InputError
+from nicdb.ids import fmt_rev_range, parse_hex16, parse_rev_range
+from nicdb.versions import check_range
+
+SCHEMA = 1
+CONFIDENCE = {
+    "driver-source",
+    "vendor-source",
+    "bsd-source",
+    "pci-ids",
+    "datasheet",
+    "measured",
+    "seed-inferred",
+    "unverified",
+    "local",
+}
+BUSES = {"pci", "pci-x", "pcie", "integrated", "unknown"}
+SUPPORT_STATUS = {"supported", "refused", "partial"}
+DRIVER_KINDS = {"in-tree", "vendor", "bsd"}
+SEVERITY = {"minor", "major", "critical"}
+DIRECTIONS = {"tx", "rx"}
+_SUBSYS = re.compile(r"[0-9a-fA-F]{4}:[0-9a-fA-F]{4}\Z")
+
+
+@dataclass
+class Tree:
+    """Everything loaded from one or more data directories, ready to be written."""
+
+    sources: list[dict] = field(default_factory=list)
+    families: list[dict] = field(default_factory=list)
+    chips: list[dict] = field(default_factory=list)
+    claims: list[dict] = field(default_factory=list)
+    drivers: list[dict] = field(default_factory=list)
+    supports: list[dict] = field(default_factory=list)
+    params: list[dict] = field(default_factory=list)
+    param_defaults: list[dict] = field(default_factory=list)
+    param_recommend: list[dict] = field(default_factory=list)
+    issues: list[dict] = field(default_factory=list)
+    measurement_sets: list[dict] = field(default_factory=list)
+    measurements: list[dict] = field(default_factory=list)
+    names: list[dict] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
+class _Ctx:
+    """Where we are, for error messages: ``data/families/x.toml: chips[2]: ...``."""
+
+    def __init__(self, path: Path, label: str, origin: str):
+        self.path, self.label, self.origin = path, label, origin
+
+    def fail(self, where: str, why: str) -> DataError:
+        return DataError(f"{self.label}: {where}: {why}")
+
+
+def _req(ctx: _Ctx, row: dict, key: str, where: str, kind=str):
+    if key not in row:
+        raise ctx.fail(where, f"missing required key {key!r}")
+    val = row[key]
+    if kind is not None and not isinstance(val, kind):
+        raise ctx.fail(where, f"{key!r} must be {getattr(kind, '__name__', kind)}, not {type(val).__name__}")
+    return val
+
+
+def _hex(ctx: _Ctx, row: dict, key: str, where: str) -> int:
+    raw = _req(ctx, row, key, where)
+    if len(raw) != 4:
+        raise ctx.fail(where, f"{key} {raw!r} is not 4 hex digits")
+    try:
+        return parse_hex16(raw, key)
+    except InputError:
+        raise ctx.fail(where, f"{key} {raw!r} is not 4 hex digits") from None
+
+
+def _revs(ctx: _Ctx, row: dict, where: str) -> tuple[int, int]:
+    raw = row.get("revs", "*")
+    try:
+        return parse_rev_range(str(raw))
+    except InputError as e:
+        raise ctx.fail(where, f"revs {raw!r}: {e}") from None
+
+
+def _subsys(ctx: _Ctx, row: dict, where: str) -> tuple[int | None, int | None]:
+    raw = row.get("subsystem", "*")
+    if raw == "*":
+        return None, None
+    if not isinstance(raw, str) or not _SUBSYS.match(raw):
+        raise ctx.fail(where, f"subsystem {raw!r} must be VVVV:DDDD or *")
+    a, b = raw.split(":")
+    return int(a, 16), int(b, 16)
+
+
+def _vrange(ctx: _Ctx, row: dict, key: str, where: str) -> str:
+    raw = row.get(key, "*")
+    if not isinstance(raw, str):
+        raise ctx.fail(where, f"{key} must be a version range string")
+    try:
+        check_range(raw)
+    except InputError as e:
+        raise ctx.fail(where, f"{key} {raw!r}: {e}") from None
+    return raw
+
+
+def _cited(ctx: _Ctx, row: dict, where: str, sources: dict, default_conf: str | None = None) -> dict:
+    """Check and return the source/confidence pair of a row."""
+    if ctx.origin == "local" and "source" not in row:
+        src = "local"
+    else:
+        src = _req(ctx, row, "source", where)
+        if src not in sources:
+            raise ctx.fail(where, f"source {src!r} is not defined in [sources]")
+    conf = row.get("confidence", default_conf)
+    if conf is None:
+        conf = "local" if ctx.origin == "local" else None
+    if conf not in CONFIDENCE:
+        raise ctx.fail(where, f"confidence {conf!r} is not one of {', '.join(sorted(CONFIDENCE))}")
+    return {"file": ctx.label, "source_key": src, "confidence": conf}
+
+
+def _sources(ctx: _Ctx, doc: dict) -> dict:
+    sources = doc.get("sources", {})
+    if not isinstance(sources, dict):
+        raise ctx.fail("[sources]", "must be a table of tables")
+    for key, s in sources.items():
+        if not isinstance(s, dict):
+            raise ctx.fail(f"sources.{key}", "must be a table")
+        for k in ("kind", "title", "ref"):
+            _req(ctx, s, k, f"sources.{key}")
+    if ctx.origin == "local":
+        sources = dict(sources)
+        sources.setdefault("local", {"kind": "local", "title": "your local overlay", "ref": ctx.label})
+    return sources
+
+
+def _load_doc(path: Path, label: str) -> dict:
+    try:
+        with open(path, "rb") as f:
+            doc = tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise DataError(f"{label}: not valid TOML: {e}") from None
+    except OSError as e:
+        raise DataError(f"{label}: cannot read: {e.strerror or e}") from None
+    if doc.get("schema") != SCHEMA:
+        raise DataError(f"{label}: 'schema = {SCHEMA}' is missing or different ({doc.get('schema')!r})")
+    return doc
+
+
+def _rows(ctx: _Ctx, doc: dict, key: str) -> list[dict]:
+    rows = doc.get(key, [])
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise ctx.fail(key, f"must be an array of tables ([[{key}]])")
+    return rows
+
+
+def _add_sources(tree: Tree, ctx: _Ctx, sources: dict) -> None:
+    for key, s in sources.items():
+        tree.sources.append(
+            {"file": ctx.label, "key": key, "kind": s["kind"], "title": s["title"],
+             "ref": s["ref"], "version": str(s.get("version", ""))}
+        )
+
+
+def _family(tree: Tree, ctx: _Ctx, doc: dict) -> None:
+    sources = _sources(ctx, doc)
+    fam = doc.get("family")
+    if not isinstance(fam, dict):
+        raise ctx.fail("[family]", "missing")
+    fid = _req(ctx, fam, "id", "[family]")
+    if Path(ctx.path).stem != fid and ctx.origin != "local":
+        raise ctx.fail("[family]", f"id {fid!r} must match the file name")
+    rate = fam.get("line_rate_mbps")
+    tree.families.append(
+        {"id": fid, "name": _req(ctx, fam, "name", "[family]"), "line_rate_mbps": rate,
+         "summary": fam.get("summary", ""), "file": ctx.label, "origin": ctx.origin}
+    )
+    _add_sources(tree, ctx, sources)
+    seen: dict[tuple, list[tuple[int, int, str]]] = {}
+    for i, row in enumerate(_rows(ctx, doc, "chips")):
+        where = f"chips[{i}] ({row.get('chip', '?')})"
+        v, d = _hex(ctx, row, "vendor", where), _hex(ctx, row, "device", where)
+        sv, sd = _subsys(ctx, row, where)
+        lo, hi = _revs(ctx, row, where)
+        key = (v, d, sv, sd)
+        for plo, phi, pname in seen.get(key, []):
+            if lo <= phi and plo <= hi:
+                raise ctx.fail(
+                    where,
+                    f"revision range {fmt_rev_range(lo, hi)} of {v:04x}:{d:04x} overlaps "
+                    f"{fmt_rev_range(plo, phi)} ({pname}); put other views in [[chips.claims]]",
+                )
+        seen.setdefault(key, []).append((lo, hi, row.get("chip", "?")))
+        bus = row.get("bus", "unknown")
+        if bus not in BUSES:
+            raise ctx.fail(where, f"bus {bus!r} is not one of {', '.join(sorted(BUSES))}")
+        cited = _cited(ctx, row, where, sources)
+        pconf = row.get("products_confidence", cited["confidence"])
+        if pconf not in CONFIDENCE:
+            raise ctx.fail(where, f"products_confidence {pconf!r} is not a known confidence")
+        products = row.get("products", [])
+        if not isinstance(products, list):
+            raise ctx.fail(where, "products must be a list of names")
+        chip_id = len(tree.chips) + 1
+        tree.chips.append(
+            {"id": chip_id, "family": fid, "vendor": v, "device": d, "subvendor": sv, "subdevice": sd,
+             "rev_lo": lo, "rev_hi": hi, "chip": _req(ctx, row, "chip", where),
+             "products": json.dumps(products), "products_confidence": pconf, "bus": bus,
+             "bus_width_bits": row.get("bus_width_bits"), "bus_mhz": row.get("bus_mhz"),
+             "line_rate_mbps": row.get("line_rate_mbps", rate),
+             "features": json.dumps(row.get("features", [])), "notes": row.get("notes", ""),
+             "origin": ctx.origin, **cited}
+        )
+        for j, claim in enumerate(_rows(ctx, row, "claims")):
+            cw = f"{where}.claims[{j}]"
+            tree.claims.append(
+                {"chip_id": chip_id, "says": _req(ctx, claim, "says", cw), **_cited(ctx, claim, cw, sources)}
+            )
+
+
+def _driver(tree: Tree, ctx: _Ctx, doc: dict) -> None:
+    sources = _sources(ctx, doc)
+    drv = doc.get("driver")
+    if not isinstance(drv, dict):
+        raise ctx.fail("[driver]", "missing")
+    name = _req(ctx, drv, "name", "[driver]")
+    kind = drv.get("kind")
+    if kind not in DRIVER_KINDS:
+        raise ctx.fail("[driver]", f"kind {kind!r} is not one of {', '.join(sorted(DRIVER_KINDS))}")
+    fams = drv.get("families", [])
+    tree.drivers.append(
+        {"name": name, "module": drv.get("module", name.replace("-", "_")), "kind": kind,
+         "os": drv.get("os", "linux"), "families": json.dumps(fams), "summary": drv.get("summary", ""),
+         "maintained": drv.get("maintained"), "origin": ctx.origin,
+         **_cited(ctx, drv, "[driver]", sources)}
+    )
+    _add_sources(tree, ctx, sources)
+    for i, row in enumerate(_rows(ctx, doc, "supports")):
+        where = f"supports[{i}]"
+        status = row.get("status", "supported")
+        if status not in SUPPORT_STATUS:
+            raise ctx.fail(where, f"status {status!r} is not one of {', '.join(sorted(SUPPORT_STATUS))}")
+        if status != "supported" and not row.get("reason"):
+            raise ctx.fail(where, f"a {status} entry needs a reason")
+        lo, hi = _revs(ctx, row, where)
+        tree.supports.append(
+            {"driver": name, "vendor": _hex(ctx, row, "vendor", where), "device": _hex(ctx, row, "device", where),
+             "rev_lo": lo, "rev_hi": hi, "status": status, "kernels": _vrange(ctx, row, "kernels", where),
+             "reason": row.get("reason", ""), **_cited(ctx, row, where, sources)}
+        )
+    for i, row in enumerate(_rows(ctx, doc, "params")):
+        pname = _req(ctx, row, "name", f"params[{i}]")
+        where = f"params[{i}] ({pname})"
+        tree.params.append(
+            {"driver": name, "name": pname, "type": row.get("type", "int"), "array": bool(row.get("array", False)),
+             "min": row.get("min"), "max": row.get("max"), "unit": row.get("unit", ""),
+             "meaning": row.get("meaning", ""), "value_names": json.dumps(row.get("values", {})),
+             **_cited(ctx, row, where, sources)}
+        )
+        for j, d in enumerate(_rows(ctx, row, "defaults")):
+            dw = f"{where}.defaults[{j}]"
+            if "value" not in d:
+                raise ctx.fail(dw, "missing required key 'value'")
+            _check_value(ctx, row, d["value"], dw)
+            tree.param_defaults.append(
+                {"driver": name, "param": pname, "versions": _vrange(ctx, d, "versions", dw),
+                 "value": json.dumps(d["value"]), **_cited(ctx, d, dw, sources)}
+            )
+        for j, r in enumerate(_rows(ctx, row, "recommend")):
+            rw = f"{where}.recommend[{j}]"
+            lo, hi = _revs(ctx, r, rw)
+            if "value" in r:
+                _check_value(ctx, row, r["value"], rw)
+            ev = r.get("evidence", [])
+            if not isinstance(ev, list):
+                raise ctx.fail(rw, "evidence must be a list of measurement set ids")
+            tree.param_recommend.append(
+                {"driver": name, "param": pname, "rev_lo": lo, "rev_hi": hi,
+                 "value": json.dumps(r["value"]) if "value" in r else None,
+                 "why": _req(ctx, r, "why", rw), "evidence": json.dumps(ev),
+                 "kernels": _vrange(ctx, r, "kernels", rw), **_cited(ctx, r, rw, sources)}
+            )
+    for i, row in enumerate(_rows(ctx, doc, "issues")):
+        where = f"issues[{i}] ({row.get('id', '?')})"
+        sev = row.get("severity", "minor")
+        if sev not in SEVERITY:
+            raise ctx.fail(where, f"severity {sev!r} is not one of {', '.join(sorted(SEVERITY))}")
+        tree.issues.append(
+            {"driver": name, "id": _req(ctx, row, "id", where), "title": _req(ctx, row, "title", where),
+             "symptom": row.get("symptom", ""), "affected": _vrange(ctx, row, "affected", where),
+             "fixed_in": str(row.get("fixed_in", "")), "workaround": row.get("workaround", ""),
+             "severity": sev, **_cited(ctx, row, where, sources)}
+        )
+
+
+def _check_value(ctx: _Ctx, param: dict, value, where: str) -> None:
+    lo, hi = param.get("min"), param.get("max")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise ctx.fail(where, f"value {value} is outside {param.get('name')}'s range {lo}-{hi}")
+
+
+def _measurements(tree: Tree, ctx: _Ctx, doc: dict) -> None:
+    sources = _sources(ctx, doc)
+    s = doc.get("set")
+    if not isinstance(s, dict):
+        raise ctx.fail("[set]", "missing")
+    sid = _req(ctx, s, "id", "[set]")
+    lo, hi = _revs(ctx, s, "[set]")
+    tree.measurement_sets.append(
+        {"id": sid, "title": _req(ctx, s, "title", "[set]"), "tool": s.get("tool", ""),
+         "vendor": _hex(ctx, s, "vendor", "[set]"), "device": _hex(ctx, s, "device", "[set]"),
+         "rev_lo": lo, "rev_hi": hi, "board": s.get("board", ""), "cpu": s.get("cpu", ""),
+         "bus": s.get("bus", ""), "peer": s.get("peer", ""), "origin": ctx.origin,
+         **_cited(ctx, s, "[set]", sources)}
+    )
+    _add_sources(tree, ctx, sources)
+    for i, row in enumerate(_rows(ctx, doc, "rows")):
+        where = f"rows[{i}]"
+        direction = row.get("direction")
+        if direction not in DIRECTIONS:
+            raise ctx.fail(where, f"direction {direction!r} must be tx or rx")
+        mbps = _req(ctx, row, "mbps", where, (int, float))
+        if mbps < 0:
+            raise ctx.fail(where, "mbps must not be negative")
+        tree.measurements.append(
+            {"set_id": sid, "driver": _req(ctx, row, "driver", where), "dma_length": row.get("dma_length"),
+             "mtu": row.get("mtu"), "direction": direction, "mbps": float(mbps),
+             "cpu_local_pct": row.get("cpu_local_pct"), "cpu_peer_pct": row.get("cpu_peer_pct"),
+             "note": row.get("note", ""), "where": f"{ctx.label}: {where}"}
+        )
+
+
+def _names(tree: Tree, ctx: _Ctx, doc: dict) -> None:
+    sources = _sources(ctx, doc)
+    _add_sources(tree, ctx, sources)
+    for i, row in enumerate(_rows(ctx, doc, "devices")):
+        where = f"devices[{i}]"
+        tree.names.append(
+            {"vendor": _hex(ctx, row, "vendor", where), "device": _hex(ctx, row, "device", where) if "device" in row else None,
+             "vendor_name": row.get("vendor_name", ""), "name": row.get("name", ""),
+             **_cited(ctx, row, where, sources)}
+        )
+
+
+_KINDS = {"families": _family, "drivers": _driver, "measurements": _measurements, "names": _names}
+
+
+def data_files(root: Path) -> list[Path]:
+    """The TOML files of a data directory, in a stable order."""
+    out = []
+    for sub in _KINDS:
+        d = root / sub
+        if d.is_dir():
+            out.extend(sorted(d.glob("*.toml")))
+    return out
+
+
+def load_tree(roots: list[tuple[Path, str]]) -> Tree:
+    """Load and validate every data directory in ``roots`` ((path, origin) pairs).
+
+    ``origin`` is "shipped" for nicdb's own data/ and "local" for a user overlay.
+    Cross-file checks (unknown drivers, parameters, families, evidence) run at the end.
+    """
+    tree = Tree()
+    for root, origin in roots:
+        for path in data_files(root):
+            label = f"{'data' if origin == 'shipped' else str(root)}/{path.parent.name}/{path.name}"
+            ctx = _Ctx(path, label, origin)
+            doc = _load_doc(path, label)
+            _KINDS[path.parent.name](tree, ctx, doc)
+            tree.files.append(str(path))
+    _cross_check(tree)
+    return tree
+
+
+def _cross_check(tree: Tree) -> None:
+    fams = {f["id"] for f in tree.families}
+    drivers = {d["name"]: d for d in tree.drivers}
+    params = {(p["driver"], p["name"]) for p in tree.params}
+    sets = {s["id"] for s in tree.measurement_sets}
+    dup = _first_dup([f["id"] for f in tree.families])
+    if dup:
+        raise DataError(f"family {dup!r} is defined twice")
+    dup = _first_dup(list(d["name"] for d in tree.drivers))
+    if dup:
+        raise DataError(f"driver {dup!r} is defined twice")
+    for d in tree.drivers:
+        for f in json.loads(d["families"]):
+            if f not in fams:
+                raise DataError(f"{d['file']}: [driver]: family {f!r} is not defined in data/families")
+    for r in tree.param_recommend:
+        for ev in json.loads(r["evidence"]):
+            if ev not in sets:
+                raise DataError(f"{r['file']}: params ({r['param']}).recommend: evidence {ev!r} is not a measurement set")
+    for m in tree.measurements:
+        if m["driver"] not in drivers:
+            raise DataError(f"{m['where']}: driver {m['driver']!r} is not defined in data/drivers")
+        if m["dma_length"] is not None and (m["driver"], "DMA_length") not in params:
+            raise DataError(f"{m['where']}: driver {m['driver']!r} has no parameter 'DMA_length'")
+
+
+def _first_dup(items: list[str]) -> str | None:
+    seen = set()
+    for x in items:
+        if x in seen:
+            return x
+        seen.add(x)
+    return None

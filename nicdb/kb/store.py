@@ -1,0 +1,276 @@
+"""The knowledge base's read path, on the standard library's sqlite3 only.
+
+:meth:`KnowledgeBase.open` finds the database, rebuilds it when data/, the overlay or
+pci.ids changed (or when the file is corrupt or foreign), and answers queries. Only a
+rebuild imports :mod:`nicdb.kb.build` (and with it sqlite-utils).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+from typing import Callable
+
+from nicdb.errors import DatabaseError
+from nicdb.kb import paths
+
+_META_KEYS = ("schema_version", "fingerprint")
+
+
+def _dicts(cur: sqlite3.Cursor) -> list[dict]:
+    cols = [c[0] for c in cur.description]
+    return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+
+class KnowledgeBase:
+    def __init__(self, conn: sqlite3.Connection, path: str, warnings: list[str] | None = None):
+        self.conn = conn
+        self.path = path
+        self.warnings = warnings or []
+        self._sources: dict | None = None
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def open(cls, db: str | os.PathLike | None = None, *, pci_ids: str | None = None,
+             rebuild: bool = True, warn: Callable[[str], None] | None = None) -> "KnowledgeBase":
+        """Open (and if needed rebuild) the database. ``warn`` receives one-line warnings."""
+        path = Path(db) if db else paths.default_db_path()
+        ids_file = paths.pci_ids_file(pci_ids)
+        if pci_ids and not ids_file.is_file():
+            raise DatabaseError(f"pci.ids file {pci_ids} does not exist")
+        fp = paths.fingerprint(ids_file)
+        warnings: list[str] = []
+        say = warn or warnings.append
+        conn, why = _try_open(path, fp)
+        if conn is not None:
+            return cls(conn, str(path), warnings)
+        if not rebuild:
+            raise DatabaseError(f"the database at {path} {why}; run 'nicdb db build'")
+        if why not in ("does not exist", "is out of date"):
+            say(f"the database at {path} {why}; rebuilding it")
+        from nicdb.kb import build
+
+        try:
+            report = build.build(path, pci_ids=ids_file, strict_pci_ids=bool(pci_ids), fingerprint=fp)
+            for w in report.warnings:
+                say(w)
+        except DatabaseError as e:
+            say(f"{e}; using a temporary in-memory database for this run")
+            conn, ws = build.build_connection(pci_ids=ids_file, fingerprint=fp)
+            for w in ws:
+                say(w)
+            return cls(conn, ":memory:", warnings)
+        conn, why = _try_open(path, fp)
+        if conn is None:
+            raise DatabaseError(f"the database at {path} {why} right after it was built")
+        return cls(conn, str(path), warnings)
+
+    # ------------------------------------------------------------------ helpers
+    def q(self, sql: str, args: tuple = ()) -> list[dict]:
+        try:
+            return _dicts(self.conn.execute(sql, args))
+        except sqlite3.DatabaseError as e:
+            raise DatabaseError(f"the database at {self.path} cannot be read ({e}); run 'nicdb db build'") from None
+
+    def meta(self) -> dict:
+        return {r["key"]: r["value"] for r in self.q("SELECT key, value FROM meta")}
+
+    def source(self, file: str, key: str) -> dict:
+        if self._sources is None:
+            self._sources = {(r["file"], r["key"]): r for r in self.q("SELECT * FROM sources")}
+        if key == "local":
+            return {"kind": "local", "title": "your local overlay", "ref": file, "version": ""}
+        return self._sources.get((file, key), {"kind": "?", "title": key, "ref": file, "version": ""})
+
+    def _cite(self, row: dict) -> dict:
+        src = self.source(row["file"], row["source_key"])
+        row["source"] = {"key": row.pop("source_key"), "file": row.pop("file"), "kind": src["kind"],
+                         "title": src["title"], "ref": src["ref"], "version": src["version"]}
+        return row
+
+    # ------------------------------------------------------------------ names
+    def vendor_name(self, vendor: int | None) -> str | None:
+        if vendor is None:
+            return None
+        r = self.conn.execute("SELECT name FROM pci_vendors WHERE vendor=?", (vendor,)).fetchone()
+        if r:
+            return r[0]
+        r = self.conn.execute("SELECT vendor_name FROM kb_names WHERE vendor=? AND vendor_name!='' LIMIT 1",
+                              (vendor,)).fetchone()
+        return r[0] if r else None
+
+    def device_name(self, vendor: int | None, device: int | None) -> str | None:
+        if vendor is None or device is None:
+            return None
+        r = self.conn.execute("SELECT name FROM pci_devices WHERE vendor=? AND device=?", (vendor, device)).fetchone()
+        if r:
+            return r[0]
+        r = self.conn.execute("SELECT name FROM kb_names WHERE vendor=? AND device=? AND name!=''",
+                              (vendor, device)).fetchone()
+        return r[0] if r else None
+
+    def subsystem_name(self, vendor, device, subvendor, subdevice) -> str | None:
+        if None in (vendor, device, subvendor, subdevice):
+            return None
+        r = self.conn.execute(
+            "SELECT name FROM pci_subsystems WHERE vendor=? AND device=? AND subvendor=? AND subdevice=?",
+            (vendor, device, subvendor, subdevice)).fetchone()
+        return r[0] if r else None
+
+    def class_name(self, code: int | None) -> str | None:
+        if code is None:
+            return None
+        for c in (code & 0xFFFF00, code & 0xFF0000):
+            r = self.conn.execute("SELECT name FROM pci_classes WHERE code=?", (c,)).fetchone()
+            if r:
+                return r[0]
+        return None
+
+    # The lookup protocol of nicdb.inputs.resolve_names (names -> IDs).
+    def vendor_ids(self, name: str) -> list[int]:
+        rows = self.conn.execute("SELECT vendor FROM pci_vendors WHERE name=? COLLATE NOCASE", (name,)).fetchall()
+        if not rows:
+            rows = self.conn.execute("SELECT DISTINCT vendor FROM kb_names WHERE vendor_name=? COLLATE NOCASE",
+                                     (name,)).fetchall()
+        return sorted({r[0] for r in rows})
+
+    def device_ids(self, vendor: int, name: str) -> list[int]:
+        rows = self.conn.execute("SELECT device FROM pci_devices WHERE vendor=? AND name=? COLLATE NOCASE",
+                                 (vendor, name)).fetchall()
+        if not rows:
+            rows = self.conn.execute("SELECT device FROM kb_names WHERE vendor=? AND name=? COLLATE NOCASE",
+                                     (vendor, name)).fetchall()
+        return sorted({r[0] for r in rows if r[0] is not None})
+
+    def class_codes(self, name: str) -> list[int]:
+        rows = self.conn.execute("SELECT code FROM pci_classes WHERE name=? COLLATE NOCASE", (name,)).fetchall()
+        return sorted({r[0] for r in rows})
+
+    # ------------------------------------------------------------------ chips
+    def chips(self, vendor: int, device: int, rev: int | None = None,
+              subvendor: int | None = None, subdevice: int | None = None) -> list[dict]:
+        """Chip rows for an ID (all revisions, or the one covering ``rev``), most specific first."""
+        sql = ("SELECT c.*, f.name AS family_name, f.summary AS family_summary FROM chips c "
+               "JOIN families f ON f.id = c.family WHERE c.vendor=? AND c.device=?")
+        args: list = [vendor, device]
+        if rev is not None:
+            sql += " AND ? BETWEEN c.rev_lo AND c.rev_hi"
+            args.append(rev)
+        sql += " AND (c.subvendor IS NULL OR (c.subvendor=? AND c.subdevice=?))"
+        args += [subvendor, subdevice]
+        sql += " ORDER BY c.subvendor IS NULL, c.rev_lo"
+        rows = self.q(sql, tuple(args))
+        for r in rows:
+            r["products"] = json.loads(r["products"])
+            r["features"] = json.loads(r["features"])
+            r["claims"] = [self._cite(c) for c in self.q(
+                "SELECT says, confidence, file, source_key FROM claims WHERE chip_id=?", (r["id"],))]
+            self._cite(r)
+        return rows
+
+    def families(self) -> list[dict]:
+        fams = self.q("SELECT * FROM families ORDER BY id")
+        for f in fams:
+            f["ids"] = [f"{r['vendor']:04x}:{r['device']:04x}" for r in self.q(
+                "SELECT DISTINCT vendor, device FROM chips WHERE family=? ORDER BY vendor, device", (f["id"],))]
+            f["chips"] = self.conn.execute("SELECT COUNT(*) FROM chips WHERE family=?", (f["id"],)).fetchone()[0]
+            f["drivers"] = [d["name"] for d in self.q("SELECT name, families FROM drivers ORDER BY name")
+                            if f["id"] in json.loads(d["families"])]
+        return fams
+
+    # ------------------------------------------------------------------ drivers
+    def supports(self, vendor: int, device: int, rev: int | None = None) -> list[dict]:
+        """Every driver entry for an ID (and revision): supported, partial or refused."""
+        sql = ("SELECT s.*, d.kind, d.module, d.os, d.summary, d.maintained FROM supports s "
+               "JOIN drivers d ON d.name = s.driver WHERE s.vendor=? AND s.device=?")
+        args: list = [vendor, device]
+        if rev is not None:
+            sql += " AND ? BETWEEN s.rev_lo AND s.rev_hi"
+            args.append(rev)
+        return [self._cite(r) for r in self.q(sql + " ORDER BY s.driver, s.rev_lo", tuple(args))]
+
+    def driver(self, name: str) -> dict | None:
+        rows = self.q("SELECT * FROM drivers WHERE name=? OR module=?", (name, name.replace("-", "_")))
+        return self._cite(rows[0]) if rows else None
+
+    def drivers(self) -> list[dict]:
+        return [self._cite(r) for r in self.q("SELECT * FROM drivers ORDER BY name")]
+
+    def params(self, driver: str) -> list[dict]:
+        rows = self.q("SELECT * FROM params WHERE driver=? ORDER BY name", (driver,))
+        for r in rows:
+            r["value_names"] = json.loads(r["value_names"])
+            r["array"] = bool(r["array"])
+            self._cite(r)
+            r["defaults"] = [self._cite(d) | {"value": json.loads(d["value"])} for d in self.q(
+                "SELECT * FROM param_defaults WHERE driver=? AND param=?", (driver, r["name"]))]
+            r["recommend"] = []
+            for d in self.q("SELECT * FROM param_recommend WHERE driver=? AND param=?", (driver, r["name"])):
+                d["value"] = None if d["value"] is None else json.loads(d["value"])
+                d["evidence"] = json.loads(d["evidence"])
+                r["recommend"].append(self._cite(d))
+        return rows
+
+    def issues(self, driver: str) -> list[dict]:
+        return [self._cite(r) for r in self.q("SELECT * FROM issues WHERE driver=? ORDER BY id", (driver,))]
+
+    # ------------------------------------------------------------------ measurements
+    def measurement_sets(self, vendor: int | None = None, device: int | None = None,
+                         rev: int | None = None) -> list[dict]:
+        sql, args = "SELECT * FROM measurement_sets WHERE 1=1", []
+        if vendor is not None:
+            sql += " AND vendor=? AND device=?"
+            args += [vendor, device]
+        if rev is not None:
+            sql += " AND ? BETWEEN rev_lo AND rev_hi"
+            args.append(rev)
+        return [self._cite(r) for r in self.q(sql + " ORDER BY id", tuple(args))]
+
+    def measurement_set(self, set_id: str) -> dict | None:
+        rows = self.q("SELECT * FROM measurement_sets WHERE id=?", (set_id,))
+        return self._cite(rows[0]) if rows else None
+
+    def measurements(self, set_id: str) -> list[dict]:
+        return self.q("SELECT * FROM measurements WHERE set_id=? ORDER BY rowid", (set_id,))
+
+    # ------------------------------------------------------------------ search
+    def search(self, text: str, limit: int = 50) -> dict[str, list[dict]]:
+        """Find chips, families, drivers, vendors and devices whose names contain ``text``."""
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        esc = " ESCAPE '\\'"
+        return {
+            "chips": self.q(
+                "SELECT c.family, c.vendor, c.device, c.rev_lo, c.rev_hi, c.chip, c.products, c.confidence "
+                "FROM chips c WHERE c.chip LIKE ?" + esc + " OR c.products LIKE ?" + esc + " OR c.notes LIKE ?" + esc
+                + " ORDER BY c.family, c.rev_lo LIMIT ?", (like, like, like, limit)),
+            "families": self.q("SELECT id, name FROM families WHERE id LIKE ?" + esc + " OR name LIKE ?" + esc
+                               + " LIMIT ?", (like, like, limit)),
+            "drivers": self.q("SELECT name, kind, summary FROM drivers WHERE name LIKE ?" + esc
+                              + " OR module LIKE ?" + esc + " OR summary LIKE ?" + esc + " LIMIT ?",
+                              (like, like, like, limit)),
+            "vendors": self.q("SELECT vendor, name FROM pci_vendors WHERE name LIKE ?" + esc + " LIMIT ?",
+                              (like, limit)),
+            "devices": self.q("SELECT d.vendor, d.device, d.name, v.name AS vendor_name FROM pci_devices d "
+                              "LEFT JOIN pci_vendors v ON v.vendor = d.vendor WHERE d.name LIKE ?" + esc
+                              + " LIMIT ?", (like, limit)),
+        }
+
+
+def _try_open(path: Path, fp: str) -> tuple[sqlite3.Connection | None, str]:
+    """Open read-only and check it is nicdb's, current database. Returns (conn, why-not)."""
+    if not path.exists():
+        return None, "does not exist"
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN (?, ?)", _META_KEYS).fetchall())
+    except sqlite3.DatabaseError:
+        return None, "is corrupt or not a nicdb database"
+    if rows.get("schema_version") != str(paths.DB_SCHEMA_VERSION):
+        conn.close()
+        return None, "has another schema version"
+    if rows.get("fingerprint") != fp:
+        conn.close()
+        return None, "is out of date"
+    return conn, ""

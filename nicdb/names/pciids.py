@@ -1,0 +1,142 @@
+"""Reading the PCI ID database (pci.ids) -- the first link of the name-source chain.
+
+pci.ids is parsed once, when the knowledge base is built, never per run: the names go
+into the SQLite database (see :mod:`nicdb.kb.build`) and are read back from there.
+"""
+
+from __future__ import annotations
+
+import gzip
+import lzma
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from nicdb.errors import InputError
+
+# Where distributions install pci.ids (pciutils' own list, most specific first).
+SYSTEM_PATHS = (
+    "/usr/share/hwdata/pci.ids",
+    "/usr/share/misc/pci.ids",
+    "/usr/share/pci.ids",
+    "/usr/local/share/pci.ids",
+    "/usr/share/hwdata/pci.ids.gz",
+    "/usr/share/misc/pci.ids.gz",
+)
+
+_VERSION = re.compile(r"#\s*Version:\s*(\S+)")
+_HEX4 = re.compile(r"[0-9a-fA-F]{4}\Z")
+_HEX2 = re.compile(r"[0-9a-fA-F]{2}\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class PciIdsRecord:
+    """One named entry. ``kind`` is vendor, device, subsystem or class."""
+
+    kind: str
+    key: tuple[int, ...]
+    name: str
+
+
+def open_text(path: str | os.PathLike) -> str:
+    """Read a (possibly gzip- or xz-compressed) pci.ids file as text."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as e:
+        raise InputError(f"cannot read pci.ids file {p}: {e.strerror or e}") from None
+    try:
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        elif raw[:6] == b"\xfd7zXZ\x00":
+            raw = lzma.decompress(raw)
+    except (OSError, EOFError, lzma.LZMAError) as e:
+        raise InputError(f"{p}: compressed pci.ids is corrupt ({e})") from None
+    return raw.decode("utf-8", errors="replace")
+
+
+def read_version(text: str) -> str | None:
+    """The ``# Version: 2023.04.10`` header, or None."""
+    for line in text.splitlines()[:40]:
+        m = _VERSION.match(line)
+        if m:
+            return m.group(1)
+    return None
+
+
+def parse(text: str, origin: str = "pci.ids") -> Iterator[PciIdsRecord]:
+    """Yield every named entry of a pci.ids text.
+
+    A line that fits none of the shapes raises :class:`InputError` naming ``origin`` and
+    the line number, so a corrupt file never silently yields wrong names.
+    """
+    vendor: int | None = None
+    device: int | None = None
+    klass: int | None = None
+    sub: int | None = None
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line or line.startswith("#") or not line.strip():
+            continue
+
+        def bad(why: str) -> InputError:
+            return InputError(f"{origin} line {lineno}: {why}: {line[:60]!r}")
+
+        if line.startswith("C ") and not line.startswith("\t"):
+            code, _, name = line[2:].partition(" ")
+            if not _HEX2.match(code) or not name.strip():
+                raise bad("malformed class line")
+            klass, sub, vendor, device = int(code, 16), None, None, None
+            yield PciIdsRecord("class", (klass << 16,), name.strip())
+            continue
+        if line[0] != "\t":
+            code, _, name = line.partition(" ")
+            if not _HEX4.match(code) or not name.strip():
+                raise bad("malformed vendor line")
+            vendor, device, klass = int(code, 16), None, None
+            yield PciIdsRecord("vendor", (vendor,), name.strip())
+            continue
+        if line.startswith("\t\t"):
+            body = line[2:]
+            if klass is not None:
+                code, _, name = body.partition(" ")
+                if sub is None or not _HEX2.match(code) or not name.strip():
+                    raise bad("malformed programming-interface line")
+                yield PciIdsRecord("class", ((klass << 16) | (sub << 8) | int(code, 16),), name.strip())
+                continue
+            parts = body.split(None, 2)
+            if device is None or len(parts) < 3 or not _HEX4.match(parts[0]) or not _HEX4.match(parts[1]):
+                raise bad("malformed subsystem line")
+            yield PciIdsRecord(
+                "subsystem", (vendor, device, int(parts[0], 16), int(parts[1], 16)), parts[2].strip()
+            )
+            continue
+        body = line[1:]
+        code, _, name = body.partition(" ")
+        if klass is not None:
+            if not _HEX2.match(code) or not name.strip():
+                raise bad("malformed subclass line")
+            sub = int(code, 16)
+            yield PciIdsRecord("class", ((klass << 16) | (sub << 8),), name.strip())
+            continue
+        if vendor is None or not _HEX4.match(code) or not name.strip():
+            raise bad("malformed device line")
+        device = int(code, 16)
+        yield PciIdsRecord("device", (vendor, device), name.strip())
+
+
+def find_system_file(extra: tuple[str, ...] = ()) -> Path | None:
+    """The first readable pci.ids among ``extra`` then the system locations."""
+    env = os.environ.get("NICDB_PCI_IDS")
+    for cand in ((env,) if env else ()) + tuple(extra) + SYSTEM_PATHS:
+        if cand and os.path.isfile(cand) and os.access(cand, os.R_OK):
+            return Path(cand)
+    return None
+
+
+def version_key(version: str | None) -> tuple[int, ...]:
+    """Comparable form of a pci.ids Version header (``2023.04.10``)."""
+    if not version:
+        return ()
+    return tuple(int(x) for x in re.findall(r"\d+", version))

@@ -1,0 +1,82 @@
+"""Version numbers and version ranges for kernels and vendor drivers.
+
+Ranges in data files use a small, reviewable syntax:
+
+- ``*`` -- every version
+- ``2.6.13-2.6.32`` -- inclusive range
+- ``>=3.0``, ``<2.6.33``, ``>2.6``, ``<=4.9`` -- one bound
+- comma-separated bounds are all required: ``>=2.6.26,<2.6.33``
+
+Versions compare numerically part by part; ``2.6.32`` is inside ``2.6.13-2.6.32``
+and so is ``2.6.32.71`` (a prefix match on the upper bound includes its sub-releases).
+"""
+
+from __future__ import annotations
+
+import re
+
+from nicdb.errors import InputError
+
+_NUM = re.compile(r"\d+")
+
+
+def parse_version(text: str) -> tuple[int, ...]:
+    """``'6.1.0-18-amd64'`` -> (6, 1, 0); ``'1.36'`` -> (1, 36)."""
+    if not isinstance(text, str):
+        raise InputError(f"malformed version {text!r}")
+    m = re.match(r"\s*v?(\d+(?:\.\d+)*)", text)
+    if not m:
+        raise InputError(f"malformed version {text!r}: expected numbers like 2.6.26 or 6.1")
+    return tuple(int(x) for x in m.group(1).split("."))
+
+
+def _cmp(a: tuple[int, ...], b: tuple[int, ...], upper: bool) -> int:
+    """Compare a to b; for an upper bound, a version whose prefix equals b counts as equal."""
+    if upper and a[: len(b)] == b:
+        return 0
+    n = max(len(a), len(b))
+    pa, pb = a + (0,) * (n - len(a)), b + (0,) * (n - len(b))
+    return (pa > pb) - (pa < pb)
+
+
+def in_range(version: str | tuple[int, ...] | None, spec: str | None) -> bool:
+    """Is ``version`` inside the range ``spec``? An unknown version matches only ``*``."""
+    if spec is None or spec.strip() in ("", "*"):
+        return True
+    if version is None:
+        return False
+    v = parse_version(version) if isinstance(version, str) else version
+    for part in spec.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        for op in (">=", "<=", ">", "<"):
+            if part.startswith(op):
+                b = parse_version(part[len(op):])
+                c = _cmp(v, b, upper=op in ("<=",))
+                ok = {">=": c >= 0, "<=": c <= 0, ">": c > 0, "<": c < 0}[op]
+                if not ok:
+                    return False
+                break
+        else:
+            lo, sep, hi = part.partition("-")
+            if sep and _NUM.match(hi.strip() or "x"):
+                if _cmp(v, parse_version(lo), upper=False) < 0:
+                    return False
+                if _cmp(v, parse_version(hi), upper=True) > 0:
+                    return False
+            elif _cmp(v, parse_version(part), upper=True) != 0:
+                return False
+    return True
+
+
+def check_range(spec: str) -> None:
+    """Raise InputError when ``spec`` is not a valid range (used by data validation)."""
+    if spec.strip() == "*":
+        return
+    for part in spec.split(","):
+        part = part.strip().lstrip("<>=")
+        lo, sep, hi = part.partition("-")
+        parse_version(lo)
+        if sep:
+            parse_version(hi)
