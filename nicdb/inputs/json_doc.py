@@ -1,0 +1,106 @@
+"""Reading nicdb's own ``--json`` output back (round trip): a document, or JSON lines
+(one document per host, as ``identify --from DIR --json`` writes)."""
+
+from __future__ import annotations
+
+import json
+
+from nicdb.errors import InputError
+from nicdb.model import NetInterface, PciDevice, PciLink
+
+
+def _hex(v, what: str, where: str, bits: int = 16) -> int | None:
+    if v is None:
+        return None
+    if not isinstance(v, str):
+        raise InputError(f"{where}: {what} must be a hex string, not {type(v).__name__}")
+    try:
+        n = int(v, 16)
+    except ValueError:
+        raise InputError(f"{where}: {what} {v[:20]!r} is not hex") from None
+    if n < 0 or n >= 1 << bits:
+        raise InputError(f"{where}: {what} {v[:20]!r} is out of range")
+    return n
+
+
+def _num(v, what: str, where: str):
+    if v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)):
+        return v
+    raise InputError(f"{where}: {what} must be a number")
+
+
+def _nic(n: dict, where: str) -> PciDevice:
+    if not isinstance(n, dict):
+        raise InputError(f"{where}: a NIC entry must be an object")
+
+    def sub(key: str) -> dict:
+        v = n.get(key) or {}
+        if not isinstance(v, dict):
+            raise InputError(f"{where}: {key} must be an object")
+        return v
+
+    vendor, device, subsys, klass = sub("vendor"), sub("device"), sub("subsystem"), sub("class")
+    slot = n.get("slot")
+    if not isinstance(slot, str) or not slot:
+        raise InputError(f"{where}: missing slot")
+    dev = PciDevice(
+        slot=slot,
+        vendor=_hex(vendor.get("id"), "vendor.id", where),
+        device=_hex(device.get("id"), "device.id", where),
+        subsystem_vendor=_hex(subsys.get("vendor"), "subsystem.vendor", where),
+        subsystem_device=_hex(subsys.get("device"), "subsystem.device", where),
+        revision=_hex(n.get("revision"), "revision", where, bits=8),
+        class_code=_hex(klass.get("code"), "class.code", where, bits=24),
+        driver=n.get("driver_in_use") if isinstance(n.get("driver_in_use"), str) else None,
+        vendor_name=vendor.get("name"), device_name=device.get("name"),
+        subsystem_name=subsys.get("name"), class_name=klass.get("name"),
+        is_pcie=n.get("pcie") if isinstance(n.get("pcie"), bool) else None,
+        origin=where,
+    )
+    mods = n.get("kernel_modules") or []
+    dev.modules = [m for m in mods if isinstance(m, str)] if isinstance(mods, list) else []
+    link = n.get("link")
+    if isinstance(link, dict):
+        dev.link = PciLink(_num(link.get("speed_gts"), "link.speed_gts", where), _num(link.get("width"), "link.width", where),
+                           _num(link.get("max_speed_gts"), "link.max_speed_gts", where),
+                           _num(link.get("max_width"), "link.max_width", where))
+    ifaces = n.get("interfaces") or []
+    if not isinstance(ifaces, list):
+        raise InputError(f"{where}: interfaces must be a list")
+    for i in ifaces:
+        if not isinstance(i, dict) or not isinstance(i.get("name"), str):
+            raise InputError(f"{where}: an interface needs a name")
+        dev.interfaces.append(NetInterface(i["name"], i.get("driver"), i.get("mac"), _num(i.get("mtu"), "mtu", where),
+                                           _num(i.get("speed_mbps"), "speed_mbps", where), i.get("operstate"),
+                                           _num(i.get("tx_queue_len"), "tx_queue_len", where)))
+    return dev
+
+
+def parse_document(doc, origin: str) -> list[PciDevice]:
+    if not isinstance(doc, dict) or not isinstance(doc.get("nics"), list):
+        raise InputError(f"{origin}: not a nicdb JSON document (no \"nics\" list)")
+    return [_nic(n, f"{origin}: nics[{i}]") for i, n in enumerate(doc["nics"])]
+
+
+def parse_json_text(text: str, origin: str) -> list[PciDevice]:
+    """A whole document, or JSON lines of documents (all their NICs, in order)."""
+    try:
+        return parse_document(json.loads(text), origin)
+    except RecursionError:
+        raise InputError(f"{origin}: JSON nested too deeply") from None
+    except json.JSONDecodeError as first:
+        lines = [ln for ln in text.splitlines() if ln.strip()]
+        if len(lines) <= 1:
+            raise InputError(f"{origin}: not valid JSON ({first.msg} at line {first.lineno})") from None
+    out: list[PciDevice] = []
+    for no, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise InputError(f"{origin}:{no}: not valid JSON ({e.msg})") from None
+        except RecursionError:
+            raise InputError(f"{origin}:{no}: JSON nested too deeply") from None
+        out += parse_document(doc, f"{origin}:{no}")
+    return out

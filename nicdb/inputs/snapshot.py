@@ -1,0 +1,170 @@
+"""nicdb snapshot archives: exactly the sysfs attributes nicdb reads, as plain files.
+
+``nicdb snapshot OUT`` writes a gzip'd tar of ``nicdb-snapshot/`` holding
+``bus/pci/devices/<slot>/<attr>`` (drivers as files holding the name, never links),
+each function's network interfaces below it as sysfs has them, and ``meta.json``
+(host, kernel, date, nicdb version). Reading one back extracts only regular files and
+folders with safe relative names into a private temporary folder: an archive can never
+write outside it, and since no link is ever created nothing can point out of it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import platform
+import tarfile
+import tempfile
+import time
+import zlib
+from pathlib import Path
+
+from nicdb import __version__
+from nicdb.errors import InputError
+from nicdb.inputs.sysfs import NET_ATTRS, PCI_ATTRS, SLOT_RE, _driver, net_dirs, read_tree
+
+TOP = "nicdb-snapshot"
+MAX_MEMBER = 64 * 1024
+MAX_TOTAL = 64 * 1024 * 1024
+MAX_MEMBERS = 200_000
+
+
+def _add(tar: tarfile.TarFile, name: str, data: bytes, mtime: float) -> None:
+    info = tarfile.TarInfo(f"{TOP}/{name}")
+    info.size = len(data)
+    info.mtime = int(mtime)
+    info.mode = 0o644
+    tar.addfile(info, io.BytesIO(data))
+
+
+def _read_small(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as f:
+            return f.read(MAX_MEMBER)
+    except OSError:
+        return None
+
+
+def write_snapshot(out: str | os.PathLike, sys_root: str = "/sys") -> dict:
+    """Write a snapshot of ``sys_root`` to ``out``. Returns its meta data."""
+    base = os.path.join(sys_root, "bus", "pci", "devices")
+    if not os.path.isdir(base):
+        raise InputError(f"{sys_root}: not a sysfs tree (no bus/pci/devices folder)")
+    now = time.time()
+    meta = {"nicdb": __version__, "host": platform.node(), "kernel": platform.release(),
+            "machine": platform.machine(), "taken": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+            "functions": 0, "interfaces": 0}
+    out = Path(out)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        with tarfile.open(tmp, "w:gz") as tar:
+            for slot in sorted(os.listdir(base)):
+                if not SLOT_RE.match(slot):
+                    continue
+                fdir = os.path.join(base, slot)
+                meta["functions"] += 1
+                for attr in PCI_ATTRS:
+                    data = _read_small(os.path.join(fdir, attr))
+                    if data is not None:
+                        _add(tar, f"bus/pci/devices/{slot}/{attr}", data, now)
+                drv = _driver(os.path.join(fdir, "driver"))
+                if drv:
+                    _add(tar, f"bus/pci/devices/{slot}/driver", (drv + "\n").encode(), now)
+                for ndir in net_dirs(fdir):
+                    rel = os.path.relpath(ndir, fdir)
+                    meta["interfaces"] += 1
+                    for attr in NET_ATTRS:
+                        data = _read_small(os.path.join(ndir, attr))
+                        if data is not None:
+                            _add(tar, f"bus/pci/devices/{slot}/{rel}/{attr}", data, now)
+                    ndrv = _driver(os.path.join(ndir, "device", "driver")) or _driver(os.path.join(ndir, "driver"))
+                    if ndrv:
+                        _add(tar, f"bus/pci/devices/{slot}/{rel}/driver", (ndrv + "\n").encode(), now)
+            _add(tar, "meta.json", json.dumps(meta, indent=2).encode(), now)
+        os.replace(tmp, out)
+    except OSError as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise InputError(f"cannot write snapshot {out}: {e.strerror or e}") from None
+    return meta
+
+
+def _safe_name(name: str) -> str | None:
+    """The member's path below TOP, or None when it is not a safe relative name."""
+    if not name or name.startswith("/") or "\\" in name or "\x00" in name:
+        return None
+    parts = [p for p in name.split("/") if p not in ("", ".")]
+    if not parts or parts[0] != TOP or any(p == ".." for p in parts):
+        return None
+    return "/".join(parts[1:])
+
+
+def extract_snapshot(archive: str | os.PathLike, dest: str) -> dict:
+    """Extract a snapshot into ``dest`` (an empty folder). Returns its meta data."""
+    total = 0
+    meta: dict = {}
+    try:
+        with tarfile.open(archive, "r:*") as tar:
+            for count, m in enumerate(tar, 1):
+                if count > MAX_MEMBERS:
+                    raise InputError(f"{archive}: too many members for a nicdb snapshot")
+                rel = _safe_name(m.name)
+                if rel is None:
+                    raise InputError(f"{archive}: refusing member {m.name[:80]!r}: not a safe path inside {TOP}/")
+                if m.isdir():
+                    if rel:
+                        os.makedirs(os.path.join(dest, rel), exist_ok=True)
+                    continue
+                if not m.isfile():
+                    raise InputError(f"{archive}: refusing member {m.name[:80]!r}: only regular files are allowed")
+                if m.size > MAX_MEMBER:
+                    raise InputError(f"{archive}: member {m.name[:80]!r} is too large for a sysfs attribute")
+                total += m.size
+                if total > MAX_TOTAL:
+                    raise InputError(f"{archive}: archive is too large for a nicdb snapshot")
+                f = tar.extractfile(m)
+                data = f.read() if f else b""
+                if rel == "meta.json":
+                    try:
+                        meta = json.loads(data)
+                    except (ValueError, RecursionError):
+                        raise InputError(f"{archive}: meta.json is not valid JSON") from None
+                    if not isinstance(meta, dict):
+                        raise InputError(f"{archive}: meta.json is not an object")
+                    continue
+                target = os.path.join(dest, rel)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+                with os.fdopen(fd, "wb") as out:
+                    out.write(data)
+    except (tarfile.TarError, EOFError, zlib.error) as e:
+        raise InputError(f"{archive}: not a readable snapshot archive ({e})") from None
+    except FileExistsError as e:
+        raise InputError(f"{archive}: member {e.filename!r} appears twice") from None
+    except OSError as e:
+        raise InputError(f"{archive}: cannot extract ({e.strerror or e})") from None
+    return meta
+
+
+def read_snapshot(path: str | os.PathLike) -> tuple[list, dict]:
+    """Devices and meta data from a snapshot archive, or from a sysfs-shaped folder."""
+    p = Path(path)
+    if p.is_dir():
+        inner = p / TOP if (p / TOP).is_dir() else p
+        meta = {}
+        if (inner / "meta.json").is_file():
+            try:
+                meta = json.loads((inner / "meta.json").read_text())
+            except (ValueError, OSError, RecursionError):
+                raise InputError(f"{inner}/meta.json is not valid JSON") from None
+        return read_tree(inner, origin=f"sysfs:{p}"), meta if isinstance(meta, dict) else {}
+    if not p.exists():
+        raise InputError(f"{p}: no such file or folder")
+    with tempfile.TemporaryDirectory(prefix="nicdb-snap-") as tmp:
+        meta = extract_snapshot(p, tmp)
+        if not os.path.isdir(os.path.join(tmp, "bus", "pci", "devices")):
+            raise InputError(f"{p}: snapshot has no bus/pci/devices (truncated?)")
+        return read_tree(tmp, origin=f"snapshot:{p}"), meta

@@ -1,0 +1,77 @@
+"""Shared test setup: every test runs against its own database and an empty overlay,
+never the user's ~/.cache or ~/.config."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def session_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("nicdb-session")
+
+
+@pytest.fixture(autouse=True)
+def _isolated(session_dir, monkeypatch):
+    """No test touches the user's cache or config."""
+    monkeypatch.setenv("NICDB_DB", str(session_dir / "nicdb.sqlite"))
+    monkeypatch.setenv("NICDB_OVERLAY", str(session_dir / "no-overlay"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(session_dir / "cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(session_dir / "config"))
+    monkeypatch.delenv("NICDB_DATA", raising=False)
+    monkeypatch.delenv("NICDB_PCI_IDS", raising=False)
+
+
+@pytest.fixture
+def session_db(session_dir) -> str:
+    """The shared database, built from the real data/ and the system pci.ids on first use."""
+    from nicdb.kb.store import KnowledgeBase
+
+    path = str(session_dir / "nicdb.sqlite")
+    KnowledgeBase.open(path)  # builds when missing or out of date
+    return path
+
+
+@pytest.fixture
+def kb(session_db):
+    from nicdb.kb.store import KnowledgeBase
+
+    return KnowledgeBase.open(session_db)
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run(session_db):
+    """Run the nicdb CLI in-process as a user would: returns exit code, stdout, stderr."""
+
+    def _run(*args: str, stdin: str | None = None) -> Run:
+        from nicdb.cli import main
+
+        out, err = io.StringIO(), io.StringIO()
+        old_stdin = sys.stdin
+        if stdin is not None:
+            sys.stdin = io.StringIO(stdin)
+        code = 0
+        try:
+            with redirect_stdout(out), redirect_stderr(err):
+                try:
+                    main(list(args))
+                except SystemExit as e:
+                    code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        finally:
+            sys.stdin = old_stdin
+        return Run(code, out.getvalue(), err.getvalue())
+
+    return _run

@@ -1,0 +1,81 @@
+"""Driver and parameter advice: pure functions over knowledge-base-shaped rows."""
+
+from nicdb.advice.driver import choose_driver
+from nicdb.advice.params import advise_params, modprobe_line
+
+
+def sup(driver, kind, status="supported", kernels="*", reason=""):
+    return {"driver": driver, "kind": kind, "status": status, "kernels": kernels, "reason": reason,
+            "os": "linux", "source": None, "confidence": "driver-source"}
+
+
+def issue(id_, severity, affected):
+    return {"id": id_, "title": id_, "severity": severity, "affected": affected}
+
+
+VELOCITY = [sup("via-velocity", "in-tree"), sup("velocityget", "vendor", kernels="<2.6.33")]
+ISSUES = {"via-velocity": [issue("int_works livelock", "major", "<2.6.29"), issue("wol", "minor", "2.6.26")],
+          "velocityget": [issue("proc leak", "minor", "*")]}
+
+
+def test_old_kernel_with_livelock_prefers_vendor_driver():
+    adv = choose_driver(VELOCITY, ISSUES, kernel="2.6.26")
+    assert adv.recommended == "velocityget"
+    assert any("via-velocity has known issues" in w for w in adv.why)
+
+
+def test_current_kernel_prefers_in_tree_and_vendor_is_unavailable():
+    adv = choose_driver(VELOCITY, ISSUES, kernel="6.1.0")
+    assert adv.recommended == "via-velocity"
+    vg = next(o for o in adv.options if o.name == "velocityget")
+    assert vg.status == "unavailable" and "6.1.0" in vg.reason
+
+
+def test_unknown_kernel_assumes_current_and_says_so():
+    adv = choose_driver(VELOCITY, ISSUES, kernel=None)
+    assert adv.recommended == "via-velocity" and adv.kernel_assumed
+    assert "kernel version unknown" in adv.why[0]
+
+
+def test_refused_revision_is_never_recommended():
+    rows = [sup("8139too", "in-tree", "refused", reason="rev >= 0x20 is a C+ chip"), sup("8139cp", "in-tree")]
+    adv = choose_driver(rows, {}, kernel="6.1")
+    assert adv.recommended == "8139cp"
+    assert any("8139too refuses this revision" in w for w in adv.why)
+
+
+def test_modalias_candidates_without_notes_are_listed():
+    adv = choose_driver([], {}, kernel="6.1", candidate_modules=["virtio_pci"])
+    assert adv.recommended == "virtio_pci"
+    assert adv.options[0].status == "candidate"
+
+
+PARAMS = [{
+    "name": "DMA_length", "array": True, "meaning": "", "value_names": {"6": "store and forward"},
+    "defaults": [{"versions": "<2.6.33", "value": 0}, {"versions": ">=2.6.33", "value": 6}],
+    "recommend": [
+        {"rev_lo": 0, "rev_hi": 0x7F, "value": 6, "why": "plateau 5-7", "evidence": ["seed"], "kernels": "*",
+         "confidence": "measured", "source": None},
+        {"rev_lo": 0x80, "rev_hi": 0xFF, "value": None, "why": "no difference on PCIe", "evidence": [],
+         "kernels": "*", "confidence": "seed-inferred", "source": None},
+    ],
+}]
+DRIVER = {"name": "via-velocity", "module": "via_velocity"}
+
+
+def test_dma_length_set_on_old_kernel():
+    (a,) = advise_params(DRIVER, PARAMS, 0x11, "2.6.26")
+    assert (a.action, a.recommended, a.default) == ("set", 6, 0)
+    assert modprobe_line([a]) == "options via_velocity DMA_length=6"
+    assert modprobe_line([a], cards=2) == "options via_velocity DMA_length=6,6"
+
+
+def test_never_advise_setting_the_default():
+    (a,) = advise_params(DRIVER, PARAMS, 0x11, "6.1")
+    assert a.action == "already-default" and a.default == 6
+    assert modprobe_line([a]) is None
+
+
+def test_pcie_generation_keeps_default():
+    (a,) = advise_params(DRIVER, PARAMS, 0x82, "2.6.26")
+    assert a.action == "keep-default" and "PCIe" in a.why

@@ -1,0 +1,130 @@
+"""The command line as a user runs it: output, exit status, one-line errors."""
+
+import json
+
+import pytest
+
+
+def test_version(run):
+    r = run("--version")
+    assert r.code == 0 and r.out.startswith("nicdb, version ")
+
+
+def test_chip_by_revision_names_the_products(run):
+    r = run("chip", "1106:3119", "--rev", "11", "--plain")
+    assert r.code == 0, r.err
+    assert "VT3216" in r.out
+    for product in ("VT6120", "VT6121", "VT6122"):
+        assert product in r.out
+    assert "seed-inferred" in r.out  # the product names are the seed's inference
+
+
+@pytest.mark.parametrize("rev,chip", [("00", "VT3119"), ("0x0f", "VT3119"), ("10", "VT3216"), ("1f", "VT3216"),
+                                      ("20", "VT3284"), ("7f", "VT3284"), ("80", "VT3286"), ("ff", "VT3286")])
+def test_velocity_revision_boundaries(run, rev, chip):
+    r = run("chip", "1106:3119", "--rev", rev, "--json")
+    assert r.code == 0, r.err
+    doc = json.loads(r.out)
+    assert [c["chip"] for c in doc["chips"]] == [chip]
+    assert doc["chips"][0]["source"]["ref"]
+
+
+def test_chip_without_rev_lists_every_range(run):
+    doc = json.loads(run("chip", "1106:3119", "--json").out)
+    assert [c["revs"] for c in doc["chips"]] == ["00-0f", "10-1f", "20-7f", "80-ff"]
+
+
+def test_unknown_chip_is_plain_and_exit_0(run):
+    r = run("chip", "1af4:1041", "--plain")
+    assert r.code == 0
+    assert "not in the knowledge base" in r.out
+
+
+@pytest.mark.parametrize("args,needle", [
+    (("chip", "zz:11"), "malformed PCI ID 'zz:11'"),
+    (("chip", "1106:3119", "--rev", "1000"), "malformed revision '1000'"),
+    (("suggest", "--id", "1106-3119"), "malformed PCI ID"),
+    (("suggest", "--id", "1106:3119", "--rev", "11", "--kernel", "linux"), "malformed version 'linux'"),
+    (("identify", "--sysfs", "/nonexistent/x"), "not a sysfs tree"),
+    (("suggest", "nosuchif0", "--sysfs", "tests/data/sysfs/virtio"), "no PCI device or interface named 'nosuchif0'"),
+])
+def test_bad_input_is_one_line_and_exit_2(run, args, needle):
+    r = run(*args)
+    assert r.code == 2
+    assert needle in r.err
+    assert len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err
+
+
+def test_identify_fixture_board(run, shared_datadir):
+    r = run("identify", "--sysfs", str(shared_datadir / "sysfs" / "vt6122-board"), "--json")
+    assert r.code == 0, r.err
+    doc = json.loads(r.out)
+    (nic,) = doc["nics"]
+    assert nic["slot"] == "0000:00:0a.0" and nic["revision"] == "11"
+    assert nic["chip"]["chip"] == "VT3216"
+    assert nic["driver_in_use"] == "via-velocity"
+    assert nic["interfaces"][0]["name"] == "eth0"
+
+
+def test_identify_multiport_lists_both_functions(run, shared_datadir):
+    doc = json.loads(run("identify", "--sysfs", str(shared_datadir / "sysfs" / "multiport"), "--json").out)
+    assert [n["slot"] for n in doc["nics"]] == ["0000:03:00.0", "0000:03:00.1"]
+
+
+def test_identify_plain_table(run, shared_datadir):
+    r = run("identify", "--sysfs", str(shared_datadir / "sysfs" / "vt6130-pcie"), "--plain")
+    assert r.code == 0
+    assert "0000:02:00.0" in r.out and "1106:3119 rev 82" in r.out and "VT3286" in r.out
+
+
+def test_identify_live(run):
+    r = run("identify", "--json")
+    assert r.code == 0, r.err
+    doc = json.loads(r.out)
+    assert doc["source"] == "udev" and doc["kernel"]
+    virtio = [n for n in doc["nics"] if n["vendor"]["id"] == "1af4"]
+    if virtio:
+        assert virtio[0]["device"]["id"] == "1041" and virtio[0]["driver_in_use"] == "virtio-pci"
+        assert any(i["driver"] == "virtio_net" for i in virtio[0]["interfaces"])
+
+
+def test_suggest_dma_length_with_evidence(run):
+    r = run("suggest", "--id", "1106:3119", "--rev", "11", "--kernel", "2.6.26", "--plain")
+    assert r.code == 0, r.err
+    assert "DMA_length: set 6" in r.out
+    assert "options via_velocity DMA_length=6" in r.out or "velocityget" in r.out
+    assert "655.5" in r.out and "646.4" in r.out  # the seed's measurements at DMA_length 6
+    assert "█" in r.out  # the sweep is drawn
+
+
+def test_suggest_current_kernel_does_not_set_the_default(run):
+    r = run("suggest", "--id", "1106:3119", "--rev", "11", "--kernel", "6.1", "--json")
+    doc = json.loads(r.out)
+    (nic,) = doc["nics"]
+    assert nic["drivers"]["recommended"] == "via-velocity"
+    (p,) = [p for p in nic["parameters"] if p["name"] == "DMA_length"]
+    assert p["recommended"] == 6 and p["action"] == "already-default"
+    assert nic["modprobe"] is None
+
+
+def test_suggest_pcie_generation_says_dma_length_made_no_difference(run):
+    r = run("suggest", "--id", "1106:3119", "--rev", "82", "--kernel", "6.1", "--plain")
+    assert r.code == 0
+    assert "DMA_length: leave the default" in r.out
+    assert "no difference" in r.out.lower() or "no effect" in r.out.lower()
+
+
+def test_families_and_search(run):
+    fams = json.loads(run("families", "--json").out)
+    assert "via-velocity" in {f["id"] for f in fams}
+    r = run("search", "VT6122", "--json")
+    res = json.loads(r.out)
+    assert any(c["chip"] == "VT3216" for c in res["chips"])
+
+
+def test_search_text_is_data_not_sql(run):
+    r = run("search", "%' OR 1=1; DROP TABLE chips; --", "--json")
+    assert r.code == 0
+    res = json.loads(r.out)
+    assert all(v == [] for v in res.values())
+    assert json.loads(run("chip", "1106:3119", "--json").out)["chips"]  # still there

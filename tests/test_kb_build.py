@@ -1,0 +1,235 @@
+"""Building the database from data/: validation, rebuild-on-change, corruption, atomicity."""
+
+import os
+import shutil
+import sqlite3
+import textwrap
+
+import pytest
+
+from nicdb.errors import DataError, DatabaseError
+from nicdb.kb import build, paths
+from nicdb.kb.load import load_tree
+from nicdb.kb.store import KnowledgeBase
+
+REPO_DATA = paths.data_dir()
+
+FAMILY = """\
+schema = 1
+[family]
+id = "fam"
+name = "Test family"
+line_rate_mbps = 100
+[sources.src]
+kind = "driver-source"
+title = "a driver"
+ref = "drivers/net/x.c"
+[[chips]]
+vendor = "abcd"
+device = "0001"
+revs = "00-0f"
+chip = "A"
+source = "src"
+confidence = "driver-source"
+[[chips]]
+vendor = "abcd"
+device = "0001"
+revs = "{second}"
+chip = "B"
+source = "src"
+confidence = "driver-source"
+"""
+
+DRIVER = """\
+schema = 1
+[driver]
+name = "drv"
+kind = "in-tree"
+families = ["{family}"]
+source = "src"
+confidence = "driver-source"
+[sources.src]
+kind = "driver-source"
+title = "a driver"
+ref = "drivers/net/x.c"
+[[supports]]
+vendor = "abcd"
+device = "0001"
+revs = "*"
+source = "src"
+confidence = "driver-source"
+"""
+
+
+def make_tree(root, second="10-ff", family="fam", extra=None):
+    (root / "families").mkdir(parents=True)
+    (root / "drivers").mkdir()
+    (root / "families" / "fam.toml").write_text(FAMILY.format(second=second))
+    (root / "drivers" / "drv.toml").write_text(DRIVER.format(family=family))
+    for rel, text in (extra or {}).items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(textwrap.dedent(text))
+    return root
+
+
+def test_shipped_data_validates():
+    tree = load_tree([(REPO_DATA, "shipped")])
+    assert tree.families and tree.chips and tree.drivers and tree.measurements
+    # every row is cited
+    for table in (tree.chips, tree.supports, tree.params, tree.issues):
+        assert all(r["source_key"] and r["confidence"] for r in table)
+
+
+def test_overlapping_revision_ranges_are_refused(tmp_path):
+    make_tree(tmp_path, second="0f-ff")
+    with pytest.raises(DataError, match=r"families/fam.toml: chips\[1\] \(B\): revision range 0f-ff of abcd:0001 overlaps 00-0f \(A\)"):
+        load_tree([(tmp_path, "shipped")])
+
+
+def test_unknown_family_in_driver_is_refused(tmp_path):
+    make_tree(tmp_path, family="nope")
+    with pytest.raises(DataError, match="drivers/drv.toml: \\[driver\\]: family 'nope' is not defined"):
+        load_tree([(tmp_path, "shipped")])
+
+
+def test_malformed_hex_is_refused(tmp_path):
+    make_tree(tmp_path)
+    p = tmp_path / "families" / "fam.toml"
+    p.write_text(p.read_text().replace('device = "0001"', 'device = "00g1"', 1))
+    with pytest.raises(DataError, match=r"chips\[0\] \(A\): device '00g1' is not 4 hex digits"):
+        load_tree([(tmp_path, "shipped")])
+
+
+def test_unknown_driver_in_measurements_is_refused(tmp_path):
+    make_tree(tmp_path, extra={"measurements/m.toml": """\
+        schema = 1
+        [sources.s]
+        kind = "measured"
+        title = "t"
+        ref = "r"
+        [set]
+        id = "m"
+        title = "t"
+        vendor = "abcd"
+        device = "0001"
+        source = "s"
+        confidence = "measured"
+        [[rows]]
+        driver = "ghost"
+        direction = "tx"
+        mbps = 1.0
+        """})
+    with pytest.raises(DataError, match="rows\\[0\\]: driver 'ghost' is not defined"):
+        load_tree([(tmp_path, "shipped")])
+
+
+def test_unknown_parameter_in_measurements_is_refused(tmp_path):
+    make_tree(tmp_path, extra={"measurements/m.toml": """\
+        schema = 1
+        [sources.s]
+        kind = "measured"
+        title = "t"
+        ref = "r"
+        [set]
+        id = "m"
+        title = "t"
+        vendor = "abcd"
+        device = "0001"
+        source = "s"
+        confidence = "measured"
+        [[rows]]
+        driver = "drv"
+        dma_length = 3
+        direction = "tx"
+        mbps = 1.0
+        """})
+    with pytest.raises(DataError, match="driver 'drv' has no parameter 'DMA_length'"):
+        load_tree([(tmp_path, "shipped")])
+
+
+def test_undefined_source_and_bad_toml(tmp_path):
+    make_tree(tmp_path)
+    p = tmp_path / "families" / "fam.toml"
+    p.write_text(p.read_text().replace('source = "src"', 'source = "elsewhere"', 1))
+    with pytest.raises(DataError, match="source 'elsewhere' is not defined"):
+        load_tree([(tmp_path, "shipped")])
+    p.write_text("schema = 1\n[family\n")
+    with pytest.raises(DataError, match="fam.toml: not valid TOML"):
+        load_tree([(tmp_path, "shipped")])
+
+
+def test_rebuilds_when_data_changes(tmp_path, monkeypatch):
+    data = make_tree(tmp_path / "data")
+    monkeypatch.setenv("NICDB_DATA", str(data))
+    db = tmp_path / "db.sqlite"
+    kb = KnowledgeBase.open(db)
+    assert [c["chip"] for c in kb.chips(0xABCD, 1)] == ["A", "B"]
+    p = data / "families" / "fam.toml"
+    p.write_text(p.read_text().replace('chip = "B"', 'chip = "B2"'))
+    os.utime(p, ns=(os.stat(p).st_atime_ns, os.stat(p).st_mtime_ns + 10**9))
+    kb2 = KnowledgeBase.open(db)
+    assert [c["chip"] for c in kb2.chips(0xABCD, 1, 0x20)] == ["B2"]
+
+
+def test_corrupt_database_is_rebuilt_with_a_warning(tmp_path):
+    db = tmp_path / "db.sqlite"
+    db.write_bytes(b"this is not sqlite" * 100)
+    warnings = []
+    kb = KnowledgeBase.open(db, warn=warnings.append)
+    assert kb.families()
+    assert any("corrupt or not a nicdb database" in w for w in warnings)
+
+
+def test_foreign_sqlite_database_is_rebuilt(tmp_path):
+    db = tmp_path / "db.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE other (x)")
+    con.commit()
+    con.close()
+    warnings = []
+    KnowledgeBase.open(db, warn=warnings.append)
+    assert warnings and "rebuilding" in warnings[0]
+    assert sqlite3.connect(db).execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("1",)
+
+
+def test_read_only_cache_folder_still_answers(tmp_path):
+    if os.geteuid() == 0:
+        # root ignores directory permissions; use a path below a regular file instead
+        blocker = tmp_path / "file"
+        blocker.write_text("x")
+        db = blocker / "db.sqlite"
+    else:
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        ro.chmod(0o500)
+        db = ro / "db.sqlite"
+    warnings = []
+    kb = KnowledgeBase.open(db, warn=warnings.append)
+    assert kb.path == ":memory:"
+    assert kb.families()
+    assert any("in-memory" in w for w in warnings)
+
+
+def test_build_is_atomic_and_leaves_no_temp_files(tmp_path):
+    db = tmp_path / "db.sqlite"
+    build.build(db)
+    first = db.stat().st_ino
+    build.build(db)
+    assert db.stat().st_ino != first  # replaced, not rewritten in place
+    assert sorted(os.listdir(tmp_path)) == ["db.sqlite"]
+
+
+def test_explicit_corrupt_pci_ids_is_an_error(tmp_path):
+    bad = tmp_path / "pci.ids"
+    bad.write_text("# Version: 2099.01.01\n1106  VIA\n\tzz99  broken device line\n")
+    with pytest.raises(Exception) as e:
+        build.build(tmp_path / "db.sqlite", pci_ids=bad, strict_pci_ids=True)
+    assert "line 3: malformed device line" in str(e.value)
+
+
+def test_broken_system_pci_ids_is_skipped_with_a_warning(tmp_path):
+    bad = tmp_path / "pci.ids"
+    bad.write_text("1106  VIA\n\tzz99  broken\n")
+    rep = build.build(tmp_path / "db.sqlite", pci_ids=bad)
+    assert rep.counts["pci_devices"] == 0
+    assert any("ignoring" in w and "line 2" in w for w in rep.warnings)

@@ -1,0 +1,41 @@
+"""The real pyudev path against this machine's /sys (a VM with a virtio NIC)."""
+
+import os
+
+import pytest
+
+from nicdb.inputs import udev
+from nicdb.inputs.sysfs import read_tree
+
+pytestmark = pytest.mark.skipif(not os.path.isdir("/sys/bus/pci/devices"), reason="no PCI sysfs here")
+
+
+def test_live_enumeration_matches_sysfs():
+    live = udev.live_devices()
+    direct = read_tree("/sys")
+    assert [d.slot for d in live] == [d.slot for d in direct]
+    for a, b in zip(live, direct):
+        assert (a.vendor, a.device, a.revision, a.class_code, a.driver) == (b.vendor, b.device, b.revision,
+                                                                            b.class_code, b.driver)
+        assert [i.name for i in a.interfaces] == [i.name for i in b.interfaces]
+
+
+def test_every_interface_with_a_pci_parent_is_found():
+    # each /sys/class/net entry whose device path runs through a PCI function must be attached
+    expected = set()
+    for name in os.listdir("/sys/class/net"):
+        real = os.path.realpath(f"/sys/class/net/{name}")
+        if "/pci" in real:
+            expected.add(name)
+    found = {i.name for d in udev.live_devices() for i in d.interfaces}
+    assert found == expected
+
+
+def test_virtio_nic_on_this_machine():
+    nics = [d for d in udev.live_devices() if d.is_nic]
+    if not any(d.vendor == 0x1AF4 for d in nics):
+        pytest.skip("this machine has no virtio NIC")
+    (nic,) = [d for d in nics if d.vendor == 0x1AF4 and d.device == 0x1041]
+    assert nic.revision == 0x01 and nic.class_code == 0x020000
+    assert nic.driver == "virtio-pci"
+    assert any(i.driver == "virtio_net" for i in nic.interfaces)
