@@ -49,30 +49,33 @@ def open_kb(ctx: click.Context):
     return obj["kb"]
 
 
-def load_devices(src_from: str | None, sysfs: str | None) -> tuple[list, str, bool]:
-    """Devices from the chosen access method. Returns (devices, source label, live?)."""
+def load_devices(src_from: str | None, sysfs: str | None) -> tuple[list, str, bool, str | None]:
+    """Devices from the chosen access method: (devices, source label, live?, kernel hint)."""
     if src_from and sysfs:
         raise InputError("give either --from or --sysfs, not both")
     if sysfs:
-        from nicdb.inputs import sysfs as sysfs_mod
+        from nicdb.inputs.snapshot import read_snapshot
 
-        return sysfs_mod.read_tree(sysfs), f"sysfs:{sysfs}", False
+        devices, meta = read_snapshot(sysfs)
+        kernel = meta.get("kernel") if isinstance(meta.get("kernel"), str) else None
+        return devices, f"sysfs:{sysfs}", False, kernel
     if src_from:
         from nicdb.inputs.files import read_input
 
-        return read_input(src_from), src_from, False
+        return read_input(src_from), src_from, False, None
     from nicdb.inputs import udev
 
-    return udev.live_devices(), "udev", True
+    return udev.live_devices(), "udev", True, platform.release()
 
 
-def _kernel(option: str | None, live: bool) -> str | None:
+def _kernel(option: str | None, hint: str | None) -> str | None:
+    """The kernel the advice is for: --kernel, else the machine's (live or from a snapshot)."""
     if option:
         from nicdb.versions import parse_version
 
         parse_version(option)
         return option
-    return platform.release() if live else None
+    return hint
 
 
 def make_reports(ctx, devices, *, kernel, nics_only=True):
@@ -117,8 +120,8 @@ def src_options(f):
 @click.pass_context
 def identify(ctx, src_from, sysfs, kernel, as_json, plain, all_devices):
     """Identify every NIC: chip by revision, driver, and a one-line advice."""
-    devices, source, live = load_devices(src_from, sysfs)
-    kver = _kernel(kernel, live)
+    devices, source, live, hint = load_devices(src_from, sysfs)
+    kver = _kernel(kernel, hint)
     reports = make_reports(ctx, devices, kernel=kver, nics_only=not all_devices)
     mode = _out_mode(as_json, plain)
     if mode == "json":
@@ -186,13 +189,13 @@ def suggest(ctx, target, pci_id, rev, src_from, sysfs, kernel, as_json, plain):
         devices = [PciDevice(slot="-", vendor=v, device=d, subsystem_vendor=sv, subsystem_device=sd,
                              revision=parse_rev(rev) if rev is not None else None, class_code=0x020000,
                              origin="--id")]
-        live, source = False, "--id"
+        live, source, hint = False, "--id", platform.release()
         if rev is None:
             devices[0].notes.append("no --rev given: revision-specific advice is left out")
     else:
         if rev:
             raise InputError("--rev goes with --id")
-        devices, source, live = load_devices(src_from, sysfs)
+        devices, source, live, hint = load_devices(src_from, sysfs)
         if target:
             slot = normalize_slot(target)
             devices = [x for x in devices if x.slot == slot or any(i.name == target for i in x.interfaces)]
@@ -200,7 +203,7 @@ def suggest(ctx, target, pci_id, rev, src_from, sysfs, kernel, as_json, plain):
                 raise InputError(f"no PCI device or interface named {target!r} in {source}")
         else:
             devices = [x for x in devices if x.is_nic]
-    kver = _kernel(kernel, live)
+    kver = _kernel(kernel, hint)
     reports = make_reports(ctx, devices, kernel=kver, nics_only=False)
     mode = _out_mode(as_json, plain)
     if mode == "json":
@@ -261,6 +264,18 @@ def search(ctx, text, as_json, plain):
     show(search_view(text, res), mode)
 
 
+@cli.command()
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option("--sys-root", default="/sys", show_default=True, hidden=True)
+def snapshot(out, sys_root):
+    """Write the sysfs attributes nicdb reads to an archive OUT (for identify --sysfs)."""
+    from nicdb.inputs.snapshot import write_snapshot
+
+    meta = write_snapshot(out, sys_root)
+    click.echo(f"wrote {out}: {meta['functions']} PCI functions, {meta['interfaces']} interfaces "
+               f"(host {meta['host']}, kernel {meta['kernel']})")
+
+
 @cli.group()
 def db():
     """Build and inspect the knowledge-base database."""
@@ -306,6 +321,96 @@ def db_info(ctx, as_json):
         if k == "counts":
             v = ", ".join(f"{n} {t}" for t, n in v.items())
         click.echo(f"{k:16} {v}")
+
+
+@db.group("add")
+def db_add():
+    """Add your own knowledge to the local overlay (validated like nicdb's data)."""
+
+
+def _added(path) -> None:
+    click.echo(f"added to {path}; the database rebuilds on the next command")
+
+
+@db_add.command("chip")
+@click.argument("pci_id", metavar="VENDOR:DEVICE")
+@click.option("--revs", required=True, help="Revision range in hex: 11, 10-1f or * .")
+@click.option("--chip", "chip_name", required=True, help="Chip name.")
+@click.option("--products", default="", help="Comma-separated product names.")
+@click.option("--bus", type=click.Choice(["pci", "pci-x", "pcie", "integrated", "unknown"]), default="unknown")
+@click.option("--line-rate", type=click.IntRange(1, 10**7), help="Line rate in Mb/s.")
+@click.option("--notes", default="")
+def db_add_chip(pci_id, revs, chip_name, products, bus, line_rate, notes):
+    """A chip (revision range) of your own."""
+    from nicdb.ids import parse_pci_id, parse_rev_range
+    from nicdb.kb import overlay
+
+    v, d, _, _ = parse_pci_id(pci_id)
+    lo, hi = parse_rev_range(revs)
+    fam = f"local-{v:04x}{d:04x}"
+    header = overlay.table("[family]", {"id": fam, "name": f"Local notes for {v:04x}:{d:04x}",
+                                        "line_rate_mbps": line_rate})
+    row = overlay.table("[[chips]]", {
+        "vendor": f"{v:04x}", "device": f"{d:04x}", "revs": f"{lo:02x}-{hi:02x}", "chip": chip_name,
+        "products": [p.strip() for p in products.split(",") if p.strip()], "bus": bus,
+        "line_rate_mbps": line_rate, "notes": notes, "confidence": "local"})
+    _added(overlay.add_rows("families", fam, header, row))
+
+
+@db_add.command("measurement")
+@click.option("--set", "set_id", required=True, help="Name of your measurement set, e.g. my-vt6122.")
+@click.option("--id", "pci_id", required=True, metavar="VENDOR:DEVICE")
+@click.option("--rev", default="*", help="Revision (hex) or range the set applies to.")
+@click.option("--driver", required=True)
+@click.option("--direction", type=click.Choice(["tx", "rx"]), required=True)
+@click.option("--mbps", type=click.FloatRange(0, 10**7), required=True)
+@click.option("--dma-length", type=click.IntRange(0, 255))
+@click.option("--mtu", type=click.IntRange(68, 65536), default=1500, show_default=True)
+@click.option("--cpu-local", type=click.IntRange(0, 100))
+@click.option("--cpu-peer", type=click.IntRange(0, 100))
+@click.option("--tool", default="iperf3", show_default=True)
+@click.option("--title", default="")
+@click.option("--board", default="")
+@click.option("--note", default="")
+def db_add_measurement(set_id, pci_id, rev, driver, direction, mbps, dma_length, mtu, cpu_local, cpu_peer,
+                       tool, title, board, note):
+    """One throughput measurement (e.g. your own DMA_length sweep point)."""
+    from nicdb.ids import parse_pci_id, parse_rev_range
+    from nicdb.kb import overlay
+
+    v, d, _, _ = parse_pci_id(pci_id)
+    lo, hi = parse_rev_range(rev)
+    overlay.safe_name(set_id, "set name")
+    header = overlay.table("[set]", {"id": set_id, "title": title or f"Local measurements {set_id}", "tool": tool,
+                                     "vendor": f"{v:04x}", "device": f"{d:04x}", "revs": f"{lo:02x}-{hi:02x}",
+                                     "board": board, "confidence": "local"})
+    row = overlay.table("[[rows]]", {"driver": driver, "dma_length": dma_length, "mtu": mtu,
+                                     "direction": direction, "mbps": float(mbps), "cpu_local_pct": cpu_local,
+                                     "cpu_peer_pct": cpu_peer, "note": note})
+    _added(overlay.add_rows("measurements", set_id, header, row))
+
+
+@db_add.command("issue")
+@click.argument("driver")
+@click.option("--id", "issue_id", required=True, help="Short id, e.g. tx-hang.")
+@click.option("--title", required=True)
+@click.option("--symptom", default="")
+@click.option("--affected", default="*", help="Version range, e.g. '>=5.10,<6.1'.")
+@click.option("--fixed-in", default="")
+@click.option("--workaround", default="")
+@click.option("--severity", type=click.Choice(["minor", "major", "critical"]), default="minor")
+def db_add_issue(driver, issue_id, title, symptom, affected, fixed_in, workaround, severity):
+    """A known issue of a driver nicdb knows."""
+    from nicdb.kb import overlay
+    from nicdb.versions import check_range
+
+    check_range(affected)
+    overlay.safe_name(driver, "driver")
+    header = overlay.table("[driver]", {"name": driver, "extends": True})
+    row = overlay.table("[[issues]]", {"id": issue_id, "title": title, "symptom": symptom, "affected": affected,
+                                       "fixed_in": fixed_in, "workaround": workaround, "severity": severity,
+                                       "confidence": "local"})
+    _added(overlay.add_rows("drivers", f"{driver}.local", header, row))
 
 
 # ---------------------------------------------------------------- entry point

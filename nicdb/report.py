@@ -31,6 +31,8 @@ class NicReport:
     modules_source: str | None = None
     bus: object | None = None  # nicdb.advice.bus.BusVerdict
     summary: str = ""
+    # Parameter advice for the other usable drivers: {driver: (params, modprobe line)}
+    alternatives: dict[str, tuple[list[ParamAdvice], str | None]] = field(default_factory=dict)
 
 
 def _names(dev: PciDevice, kb: KnowledgeBase) -> tuple:
@@ -45,32 +47,72 @@ def _names(dev: PciDevice, kb: KnowledgeBase) -> tuple:
 def build_report(dev: PciDevice, kb: KnowledgeBase, *, kernel: str | None,
                  candidate_modules: list[str] | None = None, modules_source: str | None = None,
                  cards_per_driver: dict[str, int] | None = None) -> NicReport:
-    vname, dname, sname, cname = _names(dev, kb)
-    chip = None
-    n_ranges = 0
-    supports: list[dict] = []
-    if dev.vendor is not None and dev.device is not None:
-        all_chips = kb.chips(dev.vendor, dev.device, None, dev.subsystem_vendor, dev.subsystem_device)
-        n_ranges = len(all_chips)
-        if dev.revision is not None:
-            chip = next((c for c in all_chips if c["rev_lo"] <= dev.revision <= c["rev_hi"]), None)
-        supports = kb.supports(dev.vendor, dev.device, dev.revision)
-    issues_by = {s["driver"]: kb.issues(s["driver"]) for s in supports}
-    advice = None
-    if supports or candidate_modules:
-        advice = choose_driver(supports, issues_by, kernel=kernel, candidate_modules=candidate_modules)
-    rep = NicReport(dev, vname, dname, sname, cname, chip, n_ranges, advice,
-                    candidate_modules=candidate_modules, modules_source=modules_source)
-    if advice and advice.recommended:
-        drv = kb.driver(advice.recommended)
-        if drv:
-            version = kernel if drv["kind"] == "in-tree" else None
-            rep.params = advise_params(drv, kb.params(drv["name"]), dev.revision, version)
-            cards = (cards_per_driver or {}).get(drv["name"], 1)
-            rep.modprobe = modprobe_line(rep.params, cards)
-            rep.issues = next((o.issues for o in advice.options if o.name == drv["name"]), [])
-    rep.summary = summarize(rep)
-    return rep
+    return Identifier(kb, kernel=kernel).report(dev, candidate_modules, modules_source, cards_per_driver)
+
+
+class Identifier:
+    """Builds reports for many devices, memoizing knowledge lookups per distinct chip
+    (vendor, device, subsystem, revision, class, candidate modules), so a fleet of a
+    million functions costs one set of queries per distinct chip, not per device."""
+
+    def __init__(self, kb: KnowledgeBase, *, kernel: str | None):
+        self.kb = kb
+        self.kernel = kernel
+        self._cache: dict[tuple, tuple] = {}
+
+    def _lookup(self, dev: PciDevice, candidate_modules: list[str] | None, cards: int) -> tuple:
+        kb, kernel = self.kb, self.kernel
+        names = _names(dev, kb)
+        chip = None
+        n_ranges = 0
+        supports: list[dict] = []
+        if dev.vendor is not None and dev.device is not None:
+            all_chips = kb.chips(dev.vendor, dev.device, None, dev.subsystem_vendor, dev.subsystem_device)
+            n_ranges = len(all_chips)
+            if dev.revision is not None:
+                chip = next((c for c in all_chips if c["rev_lo"] <= dev.revision <= c["rev_hi"]), None)
+            supports = kb.supports(dev.vendor, dev.device, dev.revision)
+        issues_by = {s["driver"]: kb.issues(s["driver"]) for s in supports}
+        advice = None
+        if supports or candidate_modules:
+            advice = choose_driver(supports, issues_by, kernel=kernel, candidate_modules=candidate_modules)
+        params: list[ParamAdvice] = []
+        modprobe = None
+        issues: list[dict] = []
+        alternatives: dict[str, tuple[list[ParamAdvice], str | None]] = {}
+        if advice and advice.recommended:
+            for opt in advice.options:
+                if opt.score <= -1000 or opt.kind == "unknown":
+                    continue
+                drv = kb.driver(opt.name)
+                if not drv:
+                    continue
+                version = kernel if drv["kind"] == "in-tree" else None
+                p = advise_params(drv, kb.params(drv["name"]), dev.revision, version)
+                line = modprobe_line(p, cards)
+                if opt.name == advice.recommended:
+                    params, modprobe, issues = p, line, opt.issues
+                elif p:
+                    alternatives[opt.name] = (p, line)
+        return names, chip, n_ranges, advice, params, modprobe, issues, alternatives
+
+    def report(self, dev: PciDevice, candidate_modules: list[str] | None = None, modules_source: str | None = None,
+               cards_per_driver: dict[str, int] | None = None) -> NicReport:
+        cards = (cards_per_driver or {}).get(dev.driver or "", 1)
+        key = (dev.vendor, dev.device, dev.subsystem_vendor, dev.subsystem_device, dev.revision, dev.class_code,
+               tuple(candidate_modules) if candidate_modules is not None else None, cards,
+               dev.vendor_name, dev.device_name, dev.subsystem_name, dev.class_name)
+        hit = self._cache.get(key)
+        if hit is None:
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+            hit = self._cache[key] = self._lookup(dev, candidate_modules, cards)
+        (vname, dname, sname, cname), chip, n_ranges, advice, params, modprobe, issues, alternatives = hit
+        rep = NicReport(dev, vname, dname, sname, cname, chip, n_ranges, advice, params, modprobe, issues,
+                        candidate_modules=candidate_modules, modules_source=modules_source,
+                        alternatives=alternatives)
+        rep.summary = summarize(rep)
+        return rep
 
 
 def summarize(rep: NicReport) -> str:
@@ -96,11 +138,12 @@ def summarize(rep: NicReport) -> str:
 
 
 def build_reports(devices: list[PciDevice], kb: KnowledgeBase, *, kernel: str | None,
-                  modules=None, nics_only: bool = True) -> list[NicReport]:
+                  modules=None, nics_only: bool = True, identifier: Identifier | None = None) -> list[NicReport]:
     """Reports for every NIC (or every device with ``nics_only=False``).
 
     ``modules`` is an optional callable ``device -> (modules, source description)``.
     """
+    ident = identifier or Identifier(kb, kernel=kernel)
     chosen = [d for d in devices if d.is_nic or not nics_only]
     cards: dict[str, int] = {}
     for d in chosen:
@@ -109,6 +152,5 @@ def build_reports(devices: list[PciDevice], kb: KnowledgeBase, *, kernel: str | 
     out = []
     for d in chosen:
         mods, msrc = (modules(d) if modules else (None, None))
-        out.append(build_report(d, kb, kernel=kernel, candidate_modules=mods, modules_source=msrc,
-                                cards_per_driver=cards))
+        out.append(ident.report(d, mods, msrc, cards))
     return out

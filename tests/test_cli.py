@@ -1,8 +1,11 @@
 """The command line as a user runs it: output, exit status, one-line errors."""
 
 import json
+from pathlib import Path
 
 import pytest
+
+HERE = Path(__file__).parent
 
 
 def test_version(run):
@@ -45,8 +48,8 @@ def test_unknown_chip_is_plain_and_exit_0(run):
     (("chip", "1106:3119", "--rev", "1000"), "malformed revision '1000'"),
     (("suggest", "--id", "1106-3119"), "malformed PCI ID"),
     (("suggest", "--id", "1106:3119", "--rev", "11", "--kernel", "linux"), "malformed version 'linux'"),
-    (("identify", "--sysfs", "/nonexistent/x"), "not a sysfs tree"),
-    (("suggest", "nosuchif0", "--sysfs", "tests/data/sysfs/virtio"), "no PCI device or interface named 'nosuchif0'"),
+    (("identify", "--sysfs", "/nonexistent/x"), "/nonexistent/x: no such file or folder"),
+    (("suggest", "nosuchif0", "--sysfs", str(HERE / "data/sysfs/virtio")), "no PCI device or interface named 'nosuchif0'"),
 ])
 def test_bad_input_is_one_line_and_exit_2(run, args, needle):
     r = run(*args)
@@ -91,8 +94,11 @@ def test_identify_live(run):
 def test_suggest_dma_length_with_evidence(run):
     r = run("suggest", "--id", "1106:3119", "--rev", "11", "--kernel", "2.6.26", "--plain")
     assert r.code == 0, r.err
-    assert "DMA_length: set 6" in r.out
-    assert "options via_velocity DMA_length=6" in r.out or "velocityget" in r.out
+    # 2.6.26: the in-tree driver still had the int_works livelock, so VIA's driver is preferred,
+    # and staying with via-velocity needs DMA_length=6 (its default was 0 until 2.6.33)
+    assert "Driver: use velocityget" in r.out
+    assert "[via-velocity] DMA_length: set 6 (default here: 0)" in r.out
+    assert "options via_velocity DMA_length=6" in r.out
     assert "655.5" in r.out and "646.4" in r.out  # the seed's measurements at DMA_length 6
     assert "█" in r.out  # the sweep is drawn
 
@@ -111,7 +117,7 @@ def test_suggest_pcie_generation_says_dma_length_made_no_difference(run):
     r = run("suggest", "--id", "1106:3119", "--rev", "82", "--kernel", "6.1", "--plain")
     assert r.code == 0
     assert "DMA_length: leave the default" in r.out
-    assert "no difference" in r.out.lower() or "no effect" in r.out.lower()
+    assert "VT6130 every DMA_length value gave the same throughput" in r.out
 
 
 def test_families_and_search(run):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from nicdb.errors import DataError, InputError
 from nicdb.ids import fmt_rev_range, parse_hex16, parse_rev_range
+from nicdb.kb.paths import data_files
 from nicdb.versions import check_range
 
 SCHEMA = 1
@@ -55,6 +56,7 @@ class Tree:
     measurements: list[dict] = field(default_factory=list)
     names: list[dict] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    extends: list[tuple[str, str]] = field(default_factory=list)  # (driver, file) of overlay additions
 
 
 class _Ctx:
@@ -236,16 +238,20 @@ def _driver(tree: Tree, ctx: _Ctx, doc: dict) -> None:
     if not isinstance(drv, dict):
         raise ctx.fail("[driver]", "missing")
     name = _req(ctx, drv, "name", "[driver]")
-    kind = drv.get("kind")
-    if kind not in DRIVER_KINDS:
-        raise ctx.fail("[driver]", f"kind {kind!r} is not one of {', '.join(sorted(DRIVER_KINDS))}")
-    fams = drv.get("families", [])
-    tree.drivers.append(
-        {"name": name, "module": drv.get("module", name.replace("-", "_")), "kind": kind,
-         "os": drv.get("os", "linux"), "families": json.dumps(fams), "summary": drv.get("summary", ""),
-         "maintained": drv.get("maintained"), "origin": ctx.origin,
-         **_cited(ctx, drv, "[driver]", sources)}
-    )
+    if drv.get("extends"):
+        # An overlay file adding notes, parameters or issues to a driver defined elsewhere.
+        tree.extends.append((name, ctx.label))
+    else:
+        kind = drv.get("kind")
+        if kind not in DRIVER_KINDS:
+            raise ctx.fail("[driver]", f"kind {kind!r} is not one of {', '.join(sorted(DRIVER_KINDS))}")
+        fams = drv.get("families", [])
+        tree.drivers.append(
+            {"name": name, "module": drv.get("module", name.replace("-", "_")), "kind": kind,
+             "os": drv.get("os", "linux"), "families": json.dumps(fams), "summary": drv.get("summary", ""),
+             "maintained": drv.get("maintained"), "origin": ctx.origin,
+             **_cited(ctx, drv, "[driver]", sources)}
+        )
     _add_sources(tree, ctx, sources)
     for i, row in enumerate(_rows(ctx, doc, "supports")):
         where = f"supports[{i}]"
@@ -358,26 +364,19 @@ def _names(tree: Tree, ctx: _Ctx, doc: dict) -> None:
 _KINDS = {"families": _family, "drivers": _driver, "measurements": _measurements, "names": _names}
 
 
-def data_files(root: Path) -> list[Path]:
-    """The TOML files of a data directory, in a stable order."""
-    out = []
-    for sub in _KINDS:
-        d = root / sub
-        if d.is_dir():
-            out.extend(sorted(d.glob("*.toml")))
-    return out
-
-
-def load_tree(roots: list[tuple[Path, str]]) -> Tree:
+def load_tree(roots: list[tuple]) -> Tree:
     """Load and validate every data directory in ``roots`` ((path, origin) pairs).
 
-    ``origin`` is "shipped" for nicdb's own data/ and "local" for a user overlay.
+    ``origin`` is "shipped" for nicdb's own data/ and "local" for a user overlay; an
+    optional third item is the folder name to show in messages.
     Cross-file checks (unknown drivers, parameters, families, evidence) run at the end.
     """
     tree = Tree()
-    for root, origin in roots:
+    for entry in roots:
+        root, origin = entry[0], entry[1]
+        shown = entry[2] if len(entry) > 2 else ("data" if origin == "shipped" else str(root))
         for path in data_files(root):
-            label = f"{'data' if origin == 'shipped' else str(root)}/{path.parent.name}/{path.name}"
+            label = f"{shown}/{path.parent.name}/{path.name}"
             ctx = _Ctx(path, label, origin)
             doc = _load_doc(path, label)
             _KINDS[path.parent.name](tree, ctx, doc)
@@ -397,6 +396,9 @@ def _cross_check(tree: Tree) -> None:
     dup = _first_dup(list(d["name"] for d in tree.drivers))
     if dup:
         raise DataError(f"driver {dup!r} is defined twice")
+    for name, label in tree.extends:
+        if name not in drivers:
+            raise DataError(f"{label}: [driver]: extends driver {name!r}, which is not defined")
     for d in tree.drivers:
         for f in json.loads(d["families"]):
             if f not in fams:

@@ -9,10 +9,10 @@ import os
 from pathlib import Path
 
 from nicdb import __version__
-from nicdb.kb.load import data_files
 from nicdb.names.pciids import find_system_file
 
 DB_SCHEMA_VERSION = 1
+DATA_KINDS = ("families", "drivers", "measurements", "names")
 _PKG = Path(__file__).resolve().parent.parent
 
 
@@ -43,6 +43,16 @@ def default_db_path() -> Path:
         return Path(env)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "nicdb" / "nicdb.sqlite"
+
+
+def data_files(root: Path) -> list[Path]:
+    """The TOML files of a data directory (families, drivers, measurements, names), in a stable order."""
+    out = []
+    for sub in DATA_KINDS:
+        d = root / sub
+        if d.is_dir():
+            out.extend(sorted(d.glob("*.toml")))
+    return out
 
 
 def roots() -> list[tuple[Path, str]]:

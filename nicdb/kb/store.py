@@ -160,7 +160,7 @@ class KnowledgeBase:
             args.append(rev)
         sql += " AND (c.subvendor IS NULL OR (c.subvendor=? AND c.subdevice=?))"
         args += [subvendor, subdevice]
-        sql += " ORDER BY c.subvendor IS NULL, c.rev_lo"
+        sql += " ORDER BY c.origin != 'local', c.subvendor IS NULL, c.rev_lo"
         rows = self.q(sql, tuple(args))
         for r in rows:
             r["products"] = json.loads(r["products"])

@@ -133,6 +133,34 @@ def _evidence_blocks(kb, set_id: str, param: str | None, focus_driver: str | Non
     return out
 
 
+def _param_blocks(params, modprobe: str | None, kb, shown: set[str]) -> list:
+    """Parameter advice with its evidence (each evidence set drawn once per view)."""
+    out: list = []
+    for p in params:
+        if p.action == "set":
+            default = p.default if p.default is not None else "unknown"
+            head = f"{p.param}: set {p.recommended} (default here: {default})"
+        elif p.action == "already-default":
+            head = f"{p.param}: {p.recommended} is already the default here; nothing to set"
+        else:
+            head = f"{p.param}: leave the default"
+        out.append(Text(f"[{p.driver}] {head}", "good"))
+        out.append(Text("  why: " + p.why))
+        if p.value_names and p.recommended is not None:
+            meaning = p.value_names.get(str(p.recommended))
+            if meaning:
+                out.append(Text(f"  {p.param}={p.recommended} means: {meaning}"))
+        out.append(Text(f"  confidence: {p.confidence}; source: {cite(p.source)}", "note"))
+        for ev in p.evidence:
+            if ev not in shown:
+                shown.add(ev)
+                out += _evidence_blocks(kb, ev, p.param, None, p.recommended)
+    if modprobe:
+        out.append(Text(f"Put this in /etc/modprobe.d/{params[0].module}.conf:", "good"))
+        out.append(Text(modprobe, "code"))
+    return out
+
+
 def suggest_view(rep, kb, *, line_rate_note: str | None = None) -> list:
     d = rep.device
     rev = "??" if d.revision is None else f"{d.revision:02x}"
@@ -156,25 +184,11 @@ def suggest_view(rep, kb, *, line_rate_note: str | None = None) -> list:
         out.append(Table("Driver options", ["driver", "kind", "status", "score", "notes"],
                          [[o.name, o.kind, o.status, str(o.score),
                            o.reason or "; ".join(i["title"] for i in o.issues)] for o in adv.options]))
-    for p in rep.params:
-        if p.action == "set":
-            head = f"{p.param}: set {p.recommended} (default here: {p.default if p.default is not None else 'unknown'})"
-        elif p.action == "already-default":
-            head = f"{p.param}: {p.recommended} is already the default on this kernel; nothing to set"
-        else:
-            head = f"{p.param}: leave the default"
-        out.append(Text(head, "good"))
-        out.append(Text("  why: " + p.why))
-        if p.value_names and p.recommended is not None:
-            meaning = p.value_names.get(str(p.recommended))
-            if meaning:
-                out.append(Text(f"  {p.param}={p.recommended} means: {meaning}"))
-        out.append(Text(f"  confidence: {p.confidence}; source: {cite(p.source)}", "note"))
-        for ev in p.evidence:
-            out += _evidence_blocks(kb, ev, p.param, p.driver, p.recommended)
-    if rep.modprobe:
-        out.append(Text(f"Put this in /etc/modprobe.d/{rep.params[0].driver}.conf:", "good"))
-        out.append(Text(rep.modprobe, "code"))
+    shown: set[str] = set()
+    out += _param_blocks(rep.params, rep.modprobe, kb, shown)
+    for name, (params, line) in rep.alternatives.items():
+        out.append(Text(f"If you use {name} instead:", "good"))
+        out += _param_blocks(params, line, kb, shown)
     if rep.issues:
         out.append(Table("Known issues of the recommended driver on this kernel",
                          ["issue", "severity", "affected", "fixed in", "workaround", "confidence"],
