@@ -17,7 +17,7 @@ class Heading:
 @dataclass
 class Text:
     text: str
-    style: str = "plain"  # plain | note | warn | good | code
+    style: str = "plain"  # plain | note | dim | warn | good | code
 
 
 @dataclass

@@ -9,7 +9,7 @@ from rich.text import Text as RichText
 from nicdb.render.blocks import Bars, Fields, Heading, Table, Text
 from nicdb.render.plain import BAR_WIDTH, bar
 
-_STYLE = {"warn": "bold yellow", "note": "dim", "good": "green", "code": "bold cyan", "plain": ""}
+_STYLE = {"warn": "bold yellow", "note": "dim", "dim": "dim", "good": "green", "code": "bold cyan", "plain": ""}
 
 
 def render(blocks: list, console: Console | None = None) -> None:

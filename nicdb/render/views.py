@@ -80,8 +80,10 @@ def chip_view(vendor: int, device: int, rev: int | None, chips: list[dict], name
             out.append(Text(f"revisions {fmt_rev_range(c['rev_lo'], c['rev_hi'])}: {_chip_label(c)}", "good"))
         out.append(Fields(pairs))
         if c.get("claims"):
-            out.append(Table("What each source says", ["source", "confidence", "says"],
-                             [[cite(x["source"]), x["confidence"], x["says"]] for x in c["claims"]]))
+            out.append(Text("What other sources say:"))
+            for x in c["claims"]:
+                out.append(Text(f"  - [{x['confidence']}] {x['says']}"))
+                out.append(Text(f"    source: {cite(x['source'])}", "dim"))
     if supports:
         out.append(Table("Drivers", ["driver", "kind", "revisions", "status", "kernels", "reason"],
                          [[s["driver"], s["kind"], fmt_rev_range(s["rev_lo"], s["rev_hi"]), s["status"],
@@ -150,7 +152,7 @@ def _param_blocks(params, modprobe: str | None, kb, shown: set[str]) -> list:
             meaning = p.value_names.get(str(p.recommended))
             if meaning:
                 out.append(Text(f"  {p.param}={p.recommended} means: {meaning}"))
-        out.append(Text(f"  confidence: {p.confidence}; source: {cite(p.source)}", "note"))
+        out.append(Text(f"  confidence: {p.confidence}; source: {cite(p.source)}", "dim"))
         for ev in p.evidence:
             if ev not in shown:
                 shown.add(ev)
