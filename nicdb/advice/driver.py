@@ -58,10 +58,15 @@ def choose_driver(supports: list[dict], issues_by_driver: dict[str, list[dict]],
             continue
         opt = DriverOption(s["driver"], s.get("kind", "unknown"), s["status"], s.get("reason", ""),
                            source=s.get("source"), confidence=s.get("confidence"))
-        if s["status"] != "refused" and not in_range(kver, s.get("kernels")):
-            opt.status = "unavailable"
-            opt.reason = (f"does not build or exist on kernel {kernel}" if not assumed
-                          else "only for old kernels") + f" (kernels {s.get('kernels')})"
+        if not in_range(kver, s.get("kernels")):
+            if s["status"] == "refused":
+                # The refusal is known only for some kernels; elsewhere the driver may bind.
+                opt.status = "partial"
+                opt.reason = f"refuses this revision on kernels {s.get('kernels')} ({s.get('reason', '')})"
+            else:
+                opt.status = "unavailable"
+                opt.reason = (f"does not build or exist on kernel {kernel}" if not assumed
+                              else "only for old kernels") + f" (kernels {s.get('kernels')})"
         prev = options.get(opt.name)
         # A refusal for this revision wins over a generic "supported" row.
         if prev is None or opt.status == "refused":

@@ -1,0 +1,113 @@
+"""Every family's revision table: boundaries, coverage, and the facts that decide drivers."""
+
+import json
+
+import pytest
+
+from nicdb.ids import fmt_rev_range
+
+
+def all_ranges(kb):
+    return kb.q("SELECT family, vendor, device, subvendor, rev_lo, rev_hi, chip FROM chips WHERE origin='shipped'")
+
+
+def test_every_boundary_of_every_family_resolves_to_its_own_row(kb):
+    rows = all_ranges(kb)
+    assert len(rows) > 100
+    for r in rows:
+        if r["subvendor"] is not None:
+            continue
+        for rev in {r["rev_lo"], r["rev_hi"]}:
+            got = [c["chip"] for c in kb.chips(r["vendor"], r["device"], rev) if c["subvendor"] is None]
+            assert got == [r["chip"]], f"{r['family']} {r['vendor']:04x}:{r['device']:04x} rev {rev:02x}"
+        # one below / one above the range belongs to a neighbour, never to this row
+        for rev in (r["rev_lo"] - 1, r["rev_hi"] + 1):
+            if 0 <= rev <= 0xFF:
+                got = [c["chip"] for c in kb.chips(r["vendor"], r["device"], rev) if c["subvendor"] is None]
+                assert len(got) <= 1
+
+
+def test_each_id_is_covered_without_gaps(kb):
+    ids = {(r["vendor"], r["device"]) for r in all_ranges(kb) if r["subvendor"] is None}
+    for v, d in ids:
+        covered = [0] * 256
+        for c in kb.chips(v, d):
+            if c["subvendor"] is None and c["origin"] == "shipped":
+                for rev in range(c["rev_lo"], c["rev_hi"] + 1):
+                    covered[rev] += 1
+        gaps = [f"{i:02x}" for i, n in enumerate(covered) if n == 0]
+        assert max(covered) == 1 and not gaps, f"{v:04x}:{d:04x}: gaps {gaps[:5]}"
+
+
+def test_every_chip_row_is_cited(kb):
+    for c in kb.q("SELECT file, source_key, confidence FROM chips"):
+        src = kb.source(c["file"], c["source_key"])
+        assert src["ref"] and src["kind"] != "?", c
+
+
+def suggest(run, pci_id, rev, kernel="6.1"):
+    r = run("suggest", "--id", pci_id, "--rev", rev, "--kernel", kernel, "--json")
+    assert r.code == 0, r.err
+    return json.loads(r.out)["nics"][0]
+
+
+@pytest.mark.parametrize("rev,use,refused", [("10", "8139too", "8139cp"), ("1f", "8139too", "8139cp"),
+                                             ("20", "8139cp", "8139too"), ("21", "8139cp", "8139too")])
+def test_rtl8139_revision_decides_the_driver(run, rev, use, refused):
+    nic = suggest(run, "10ec:8139", rev)
+    assert nic["drivers"]["recommended"] == use
+    (opt,) = [o for o in nic["drivers"]["options"] if o["name"] == refused]
+    assert opt["status"] == "refused"
+
+
+@pytest.mark.parametrize("rev,chip", [("08", "82559 D101M"), ("09", "82559 D101S"), ("0c", "82550 D102"),
+                                      ("10", "82551 10")])
+def test_e100_steppings(run, rev, chip):
+    doc = json.loads(run("chip", "8086:1229", "--rev", rev, "--json").out)
+    assert doc["chips"][0]["chip"].startswith(chip)
+
+
+def test_e100_ich_ids_ignore_the_revision(kb):
+    (row,) = kb.chips(0x8086, 0x1031)
+    assert (row["rev_lo"], row["rev_hi"]) == (0, 0xFF) and "82559 D101M" in row["chip"]
+
+
+@pytest.mark.parametrize("rev,status", [("01", "refused"), ("02", "supported"), ("03", "supported"),
+                                        ("04", "refused")])
+def test_82542_only_revisions_2_and_3_probe(run, rev, status):
+    nic = suggest(run, "8086:1000", rev)
+    (opt,) = [o for o in nic["drivers"]["options"] if o["name"] == "e1000"]
+    assert opt["status"] == status
+
+
+def test_dec_21142_vs_21143_boundary(kb):
+    assert kb.chips(0x1011, 0x0019, 0x1F)[0]["chip"] == "DC21142"
+    assert kb.chips(0x1011, 0x0019, 0x20)[0]["chip"].startswith("DC21143")
+
+
+def test_de4x5_is_gone_from_current_kernels(run):
+    nic = suggest(run, "1011:0019", "41", kernel="6.1")
+    assert nic["drivers"]["recommended"] == "tulip"
+    (opt,) = [o for o in nic["drivers"]["options"] if o["name"] == "de4x5"]
+    assert opt["status"] == "unavailable"
+    old = suggest(run, "1011:0019", "41", kernel="5.10")
+    assert {o["name"] for o in old["drivers"]["options"] if o["status"] == "supported"} == {"tulip", "de4x5"}
+
+
+def test_families_and_drivers_listed(run):
+    fams = {f["id"]: f for f in json.loads(run("families", "--json").out)}
+    assert {"via-velocity", "via-rhine", "intel-8255x", "realtek-8139", "sis900", "dec-tulip", "davicom-dm910x",
+            "nvidia-forcedeth", "atheros-l1x", "intel-82542"} <= set(fams)
+    assert set(fams["realtek-8139"]["drivers"]) == {"8139too", "8139cp"}
+    assert "1106:3119" in fams["via-velocity"]["ids"]
+
+
+def test_rev_range_formatting():
+    assert fmt_rev_range(0x10, 0x1F) == "10-1f" and fmt_rev_range(3, 3) == "03"
+
+
+def test_refusal_known_only_for_newer_kernels_is_partial_on_older_ones(run):
+    nic = suggest(run, "10ec:8139", "20", kernel="2.6.24")
+    assert nic["drivers"]["recommended"] == "8139cp"
+    (opt,) = [o for o in nic["drivers"]["options"] if o["name"] == "8139too"]
+    assert opt["status"] == "partial" and ">=5.10" in opt["reason"]
