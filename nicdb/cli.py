@@ -78,10 +78,29 @@ def _kernel(option: str | None, hint: str | None) -> str | None:
     return hint
 
 
-def make_reports(ctx, devices, *, kernel, nics_only=True):
+def module_finder(alias_file: str | None, live: bool):
+    """``device -> (candidate modules, where from)``: the input's own "Kernel modules" line
+    when it has one, else modules.alias (--modules-alias, the running kernel's, or shipped)."""
+    from nicdb import modalias
+
+    source = alias_file or ("auto" if live else "shipped")
+    table, desc = modalias.resolve_table(source)
+
+    def find(dev):
+        if dev.modules:
+            return list(dev.modules), "the input's Kernel modules line"
+        if table is None:
+            return None, desc
+        return table.candidates(dev), desc
+
+    return find
+
+
+def make_reports(ctx, devices, *, kernel, nics_only=True, alias_file=None, live=False):
     from nicdb.report import build_reports
 
-    return build_reports(devices, open_kb(ctx), kernel=kernel, nics_only=nics_only)
+    return build_reports(devices, open_kb(ctx), kernel=kernel, nics_only=nics_only,
+                         modules=module_finder(alias_file, live))
 
 
 # ---------------------------------------------------------------- the group
@@ -103,6 +122,9 @@ _src_options = [
                  help="Read lspci text, lspci -x dumps or nicdb JSON instead of this machine."),
     click.option("--sysfs", metavar="DIR", help="Read a sysfs-shaped directory instead of this machine."),
     click.option("--kernel", metavar="VERSION", help="Kernel version the advice is for (default: running kernel)."),
+    click.option("--modules-alias", metavar="FILE",
+                 help="modules.alias to match candidate modules against (default: the running kernel's "
+                      "when live, else nicdb's shipped table)."),
     click.option("--json", "as_json", is_flag=True, help="Machine-readable output (see README: JSON output)."),
     click.option("--plain", is_flag=True, help="Plain text even on a terminal."),
 ]
@@ -118,11 +140,12 @@ def src_options(f):
 @src_options
 @click.option("--all", "all_devices", is_flag=True, help="Show every PCI device, not only NICs.")
 @click.pass_context
-def identify(ctx, src_from, sysfs, kernel, as_json, plain, all_devices):
+def identify(ctx, src_from, sysfs, kernel, modules_alias, as_json, plain, all_devices):
     """Identify every NIC: chip by revision, driver, and a one-line advice."""
     devices, source, live, hint = load_devices(src_from, sysfs)
     kver = _kernel(kernel, hint)
-    reports = make_reports(ctx, devices, kernel=kver, nics_only=not all_devices)
+    reports = make_reports(ctx, devices, kernel=kver, nics_only=not all_devices, alias_file=modules_alias,
+                           live=live)
     mode = _out_mode(as_json, plain)
     if mode == "json":
         from nicdb.render import json_out
@@ -176,7 +199,7 @@ def chip(ctx, pci_id, rev, as_json, plain):
 @click.option("--rev", metavar="REV", help="Revision ID (hex) with --id.")
 @src_options
 @click.pass_context
-def suggest(ctx, target, pci_id, rev, src_from, sysfs, kernel, as_json, plain):
+def suggest(ctx, target, pci_id, rev, src_from, sysfs, kernel, modules_alias, as_json, plain):
     """Recommend a driver and module parameters (e.g. DMA_length), with the evidence."""
     from nicdb.model import PciDevice, normalize_slot
 
@@ -204,7 +227,7 @@ def suggest(ctx, target, pci_id, rev, src_from, sysfs, kernel, as_json, plain):
         else:
             devices = [x for x in devices if x.is_nic]
     kver = _kernel(kernel, hint)
-    reports = make_reports(ctx, devices, kernel=kver, nics_only=False)
+    reports = make_reports(ctx, devices, kernel=kver, nics_only=False, alias_file=modules_alias, live=live)
     mode = _out_mode(as_json, plain)
     if mode == "json":
         from nicdb.render import json_out

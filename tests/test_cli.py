@@ -134,3 +134,28 @@ def test_search_text_is_data_not_sql(run):
     res = json.loads(r.out)
     assert all(v == [] for v in res.values())
     assert json.loads(run("chip", "1106:3119", "--json").out)["chips"]  # still there
+
+
+def test_candidate_modules_with_refusal_applied(run):
+    r = run("suggest", "--id", "10ec:8139", "--rev", "20", "--kernel", "6.1", "--json")
+    nic = json.loads(r.out)["nics"][0]
+    assert {"8139too", "8139cp"} <= set(nic["candidate_modules"]["modules"])
+    assert "shipped table" in nic["candidate_modules"]["source"]
+    opts = {o["name"]: o["status"] for o in nic["drivers"]["options"]}
+    assert opts["8139too"] == "refused" and nic["drivers"]["recommended"] == "8139cp"
+
+
+def test_modules_alias_override(run, tmp_path):
+    alias = tmp_path / "modules.alias"
+    alias.write_text("alias pci:v00001106d00003119sv*sd*bc*sc*i* my_velocity_fork\n")
+    r = run("suggest", "--id", "1106:3119", "--rev", "11", "--kernel", "6.1", "--modules-alias", str(alias), "--json")
+    nic = json.loads(r.out)["nics"][0]
+    assert nic["candidate_modules"]["modules"] == ["my_velocity_fork"]
+    assert any(o["name"] == "my_velocity_fork" and o["status"] == "candidate" for o in nic["drivers"]["options"])
+
+
+def test_bad_modules_alias_file_is_one_line(run, tmp_path):
+    alias = tmp_path / "modules.alias"
+    alias.write_bytes(b"\x00\x01garbage\n")
+    r = run("identify", "--modules-alias", str(alias))
+    assert r.code == 2 and len(r.err.strip().splitlines()) == 1 and str(alias) in r.err

@@ -26,6 +26,7 @@ class DriverOption:
     score: int = 0
     source: dict | None = None
     confidence: str | None = None
+    module: str | None = None
 
 
 @dataclass
@@ -57,7 +58,8 @@ def choose_driver(supports: list[dict], issues_by_driver: dict[str, list[dict]],
         if s.get("os", "linux") != os_name:
             continue
         opt = DriverOption(s["driver"], s.get("kind", "unknown"), s["status"], s.get("reason", ""),
-                           source=s.get("source"), confidence=s.get("confidence"))
+                           source=s.get("source"), confidence=s.get("confidence"),
+                           module=_module_name(s.get("module") or s["driver"]))
         if not in_range(kver, s.get("kernels")):
             if s["status"] == "refused":
                 # The refusal is known only for some kernels; elsewhere the driver may bind.
@@ -71,11 +73,14 @@ def choose_driver(supports: list[dict], issues_by_driver: dict[str, list[dict]],
         # A refusal for this revision wins over a generic "supported" row.
         if prev is None or opt.status == "refused":
             options[opt.name] = opt
-    known_modules = {_module_name(n) for n in options}
+    known_modules = {o.module for o in options.values()}
+    wanted = {_module_name(m) for m in candidate_modules or []}
     for mod in candidate_modules or []:
         if _module_name(mod) not in known_modules:
+            known_modules.add(_module_name(mod))
             options[mod] = DriverOption(mod, "unknown", "candidate",
-                                        "the kernel's modules.alias matches it; nicdb has no notes on it")
+                                        "the kernel's modules.alias matches it; nicdb has no notes on it",
+                                        module=_module_name(mod))
     for opt in options.values():
         if opt.status in ("refused", "unavailable"):
             opt.score = -1000
@@ -85,9 +90,8 @@ def choose_driver(supports: list[dict], issues_by_driver: dict[str, list[dict]],
         bonus = {"in-tree": 3, "vendor": 0}.get(opt.kind, 1)
         if opt.status == "partial":
             penalty += 5
-        if candidate_modules is not None and opt.kind != "unknown" and _module_name(opt.name) not in {
-                _module_name(m) for m in candidate_modules} and opt.kind == "in-tree":
-            penalty += 2  # the running kernel would not bind it on its own
+        if candidate_modules and opt.kind == "in-tree" and opt.module not in wanted:
+            penalty += 2  # the kernel's own alias table would not bind it
         opt.score = bonus - penalty
     ranked = sorted(options.values(), key=lambda o: (-o.score, o.kind != "in-tree", o.name))
     usable = [o for o in ranked if o.score > -1000]

@@ -175,6 +175,9 @@ def suggest_view(rep, kb, *, line_rate_note: str | None = None) -> list:
                            ("source", cite(c["source"]))]))
     else:
         out.append(Text(rep.summary))
+    if rep.candidate_modules is not None:
+        mods = ", ".join(rep.candidate_modules) or "none"
+        out.append(Text(f"Kernel modules that match it: {mods}  (from {rep.modules_source})", "dim"))
     adv = rep.drivers
     if adv:
         if adv.recommended:
