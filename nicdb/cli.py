@@ -7,7 +7,6 @@ Every error a user can cause ends as one line on stderr and exit status 2.
 from __future__ import annotations
 
 import os
-import platform
 import sys
 
 import click
@@ -65,7 +64,7 @@ def load_devices(src_from: str | None, sysfs: str | None) -> tuple[list, str, bo
         return read_input(src_from), src_from, False, None
     from nicdb.inputs import udev
 
-    return udev.live_devices(), "udev", True, platform.release()
+    return udev.live_devices(), "udev", True, os.uname().release
 
 
 def _kernel(option: str | None, hint: str | None) -> str | None:
@@ -78,20 +77,29 @@ def _kernel(option: str | None, hint: str | None) -> str | None:
     return hint
 
 
-def module_finder(alias_file: str | None, live: bool):
+def module_finder(kb, alias_file: str | None, live: bool):
     """``device -> (candidate modules, where from)``: the input's own "Kernel modules" line
-    when it has one, else modules.alias (--modules-alias, the running kernel's, or shipped)."""
+    when it has one, else modules.alias: --modules-alias FILE, or the database's cached copy
+    of the running kernel's table (live) or of nicdb's shipped table."""
     from nicdb import modalias
 
-    source = alias_file or ("auto" if live else "shipped")
-    table, desc = modalias.resolve_table(source)
+    if alias_file:
+        table, desc = modalias.resolve_table(alias_file)
+        return lambda dev: (list(dev.modules), "the input's Kernel modules line") if dev.modules \
+            else (table.candidates(dev), desc)
+    source, desc = kb.alias_source(prefer_running=live)
+    tables: dict[int, object] = {}
 
     def find(dev):
         if dev.modules:
             return list(dev.modules), "the input's Kernel modules line"
-        if table is None:
+        if source is None or dev.vendor is None:
             return None, desc
-        return table.candidates(dev), desc
+        table = tables.get(dev.vendor)
+        if table is None:
+            text = kb.alias_lines(source, dev.vendor)
+            table = tables[dev.vendor] = modalias.AliasTable.from_text(text, desc) if text else False
+        return (table.candidates(dev) if table else []), desc
 
     return find
 
@@ -99,8 +107,9 @@ def module_finder(alias_file: str | None, live: bool):
 def make_reports(ctx, devices, *, kernel, nics_only=True, alias_file=None, live=False):
     from nicdb.report import build_reports
 
-    return build_reports(devices, open_kb(ctx), kernel=kernel, nics_only=nics_only,
-                         modules=module_finder(alias_file, live))
+    kb = open_kb(ctx)
+    return build_reports(devices, kb, kernel=kernel, nics_only=nics_only,
+                         modules=module_finder(kb, alias_file, live))
 
 
 # ---------------------------------------------------------------- the group
@@ -151,7 +160,7 @@ def identify(ctx, src_from, sysfs, kernel, modules_alias, as_json, plain, all_de
         from nicdb.render import json_out
 
         click.echo(json_out.dumps(json_out.document(reports, source=source, kernel=kver,
-                                                    host=platform.node() if live else None)))
+                                                    host=os.uname().nodename if live else None)))
         return
     from nicdb.render.views import identify_view
 
@@ -212,7 +221,7 @@ def suggest(ctx, target, pci_id, rev, src_from, sysfs, kernel, modules_alias, as
         devices = [PciDevice(slot="-", vendor=v, device=d, subsystem_vendor=sv, subsystem_device=sd,
                              revision=parse_rev(rev) if rev is not None else None, class_code=0x020000,
                              origin="--id")]
-        live, source, hint = False, "--id", platform.release()
+        live, source, hint = False, "--id", os.uname().release
         if rev is None:
             devices[0].notes.append("no --rev given: revision-specific advice is left out")
     else:
@@ -333,6 +342,8 @@ def db_info(ctx, as_json):
     meta = kb.meta()
     counts = {t: kb.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
               for t in ("families", "chips", "drivers", "params", "issues", "measurements", "pci_devices")}
+    fp = meta.pop("fingerprint", "")
+    meta["inputs"] = f"{max(0, fp.count(chr(10)))} files (data, overlay, pci.ids) checked by size and mtime"
     info = {"path": kb.path, "data": str(paths.data_dir()), "overlay": str(paths.overlay_dir()), **meta,
             "counts": counts}
     if as_json:

@@ -17,7 +17,7 @@ from pathlib import Path
 import sqlite_utils
 
 from nicdb import __version__
-from nicdb.errors import DatabaseError, InputError
+from nicdb.errors import DataError, DatabaseError, InputError
 from nicdb.kb import paths
 from nicdb.kb.load import load_tree
 from nicdb.names import pciids
@@ -80,6 +80,7 @@ def _write(db: sqlite_utils.Database, tree, names: dict[str, list], meta: dict) 
         "pci_devices": {"vendor": int, "device": int, "name": str},
         "pci_subsystems": {"vendor": int, "device": int, "subvendor": int, "subdevice": int, "name": str},
         "pci_classes": {"code": int, "name": str},
+        "aliases": {"source": str, "vendor": str, "pattern": str, "module": str},
         "supports": {"driver": str, "vendor": int, "device": int, "rev_lo": int, "rev_hi": int,
                      "status": str, "kernels": str, "reason": str, "file": str, "source_key": str,
                      "confidence": str},
@@ -102,6 +103,7 @@ def _write(db: sqlite_utils.Database, tree, names: dict[str, list], meta: dict) 
         ("pci_classes", ["code"]),
         ("measurements", ["set_id"]),
         ("kb_names", ["vendor", "device"]),
+        ("aliases", ["source", "vendor"]),
     ):
         db[table].create_index(cols, if_not_exists=True)
     return counts
@@ -135,6 +137,37 @@ def _names(pci_ids: Path | None, warnings: list[str], strict: bool) -> tuple[dic
     return out, version
 
 
+def _alias_rows(warnings: list[str]) -> tuple[list[dict], dict]:
+    """The shipped and running-kernel modules.alias tables, PCI lines only, keyed by the
+    literal vendor of each pattern ("*" when the vendor is a wildcard), so a lookup reads
+    a handful of rows instead of parsing a whole file."""
+    from nicdb import modalias
+
+    rows: list[dict] = []
+    meta: dict = {}
+    sources = []
+    try:
+        sources.append(("shipped", modalias.shipped_alias_path()))
+    except DataError as e:
+        warnings.append(str(e))
+    run = paths.running_alias_file()
+    if run is not None:
+        sources.append(("running", run))
+    for name, path in sources:
+        try:
+            table = modalias.AliasTable.load(path)
+        except InputError as e:
+            warnings.append(f"ignoring {path}: {e}")
+            continue
+        meta[f"alias_{name}"] = (modalias.describe_shipped(table) if name == "shipped"
+                                 else f"running kernel {os.uname().release} ({path})")
+        for pattern, module in table.aliases():
+            v = pattern[5:13] if pattern.startswith("pci:v") else ""
+            vendor = v.upper() if len(v) == 8 and not any(c in v for c in "*?[\\") else "*"
+            rows.append({"source": name, "vendor": vendor, "pattern": pattern, "module": module})
+    return rows, meta
+
+
 def build(target: str | Path, *, pci_ids: Path | None = None, strict_pci_ids: bool = False,
           fingerprint: str | None = None) -> BuildReport:
     """Build the database at ``target`` atomically (``":memory:"`` is not accepted here;
@@ -144,7 +177,8 @@ def build(target: str | Path, *, pci_ids: Path | None = None, strict_pci_ids: bo
     warnings: list[str] = []
     tree = load_tree(paths.roots())
     names, version = _names(pci_ids, warnings, strict_pci_ids)
-    meta = _meta(fingerprint, pci_ids, version)
+    names["aliases"], alias_meta = _alias_rows(warnings)
+    meta = _meta(fingerprint, pci_ids, version) | alias_meta
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -180,9 +214,10 @@ def build_connection(*, pci_ids: Path | None = None, fingerprint: str | None = N
     warnings: list[str] = []
     tree = load_tree(paths.roots())
     names, version = _names(pci_ids, warnings, False)
+    names["aliases"], alias_meta = _alias_rows(warnings)
     conn = sqlite3.connect(":memory:")
     with conn:
-        _write(sqlite_utils.Database(conn), tree, names, _meta(fingerprint, pci_ids, version))
+        _write(sqlite_utils.Database(conn), tree, names, _meta(fingerprint, pci_ids, version) | alias_meta)
     return conn, warnings
 
 

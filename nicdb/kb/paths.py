@@ -4,12 +4,10 @@ the database is stale. Only the standard library: this runs on every command.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
 from nicdb import __version__
-from nicdb.names.pciids import find_system_file
 
 DB_SCHEMA_VERSION = 1
 DATA_KINDS = ("families", "drivers", "measurements", "names")
@@ -55,6 +53,24 @@ def data_files(root: Path) -> list[Path]:
     return out
 
 
+def running_alias_file() -> Path | None:
+    """The running kernel's modules.alias, when installed."""
+    release = os.uname().release
+    for base in ("/lib/modules", "/usr/lib/modules"):
+        p = Path(base) / release / "modules.alias"
+        if p.is_file():
+            return p
+    return None
+
+
+def alias_files() -> list[Path]:
+    """Every modules.alias table the database caches: shipped tables and the running kernel's."""
+    d = data_dir() / "modules-alias"
+    out = sorted(d.glob("linux-*.alias")) if d.is_dir() else []
+    run = running_alias_file()
+    return out + ([run] if run else [])
+
+
 def roots() -> list[tuple[Path, str]]:
     out = [(data_dir(), "shipped")]
     ov = overlay_dir()
@@ -65,25 +81,43 @@ def roots() -> list[tuple[Path, str]]:
 
 def fingerprint(pci_ids: Path | None) -> str:
     """A cheap fingerprint of everything the database is built from (stat only, no reads)."""
-    h = hashlib.sha1(f"{__version__}|{DB_SCHEMA_VERSION}".encode())
+    parts = [f"{__version__}|{DB_SCHEMA_VERSION}"]
     for root, origin in roots():
         for f in data_files(root):
             try:
                 st = f.stat()
             except OSError:
                 continue
-            h.update(f"{origin}|{f}|{st.st_size}|{st.st_mtime_ns}\n".encode())
-    if pci_ids is not None:
+            parts.append(f"{origin}|{f}|{st.st_size}|{st.st_mtime_ns}")
+    for label, f in [("pciids", pci_ids)] + [("alias", a) for a in alias_files()]:
+        if f is None:
+            continue
         try:
-            st = pci_ids.stat()
-            h.update(f"pciids|{pci_ids}|{st.st_size}|{st.st_mtime_ns}".encode())
+            st = f.stat()
+            parts.append(f"{label}|{f}|{st.st_size}|{st.st_mtime_ns}")
         except OSError:
             pass
-    return h.hexdigest()
+    # Kept whole (not hashed): comparing a few kilobytes is cheaper than importing hashlib.
+    return "\n".join(parts)
+
+
+# Where distributions install pci.ids (pciutils' own list, most specific first).
+PCI_IDS_PATHS = (
+    "/usr/share/hwdata/pci.ids",
+    "/usr/share/misc/pci.ids",
+    "/usr/share/pci.ids",
+    "/usr/local/share/pci.ids",
+    "/usr/share/hwdata/pci.ids.gz",
+    "/usr/share/misc/pci.ids.gz",
+)
 
 
 def pci_ids_file(explicit: str | None = None) -> Path | None:
-    """The pci.ids the database uses: the one named, else the system's."""
+    """The pci.ids the database uses: the one named, else $NICDB_PCI_IDS, else the system's."""
     if explicit:
         return Path(explicit)
-    return find_system_file()
+    env = os.environ.get("NICDB_PCI_IDS")
+    for cand in ((env,) if env else ()) + PCI_IDS_PATHS:
+        if cand and os.path.isfile(cand) and os.access(cand, os.R_OK):
+            return Path(cand)
+    return None

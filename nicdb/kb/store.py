@@ -235,6 +235,25 @@ class KnowledgeBase:
     def measurements(self, set_id: str) -> list[dict]:
         return self.q("SELECT * FROM measurements WHERE set_id=? ORDER BY rowid", (set_id,))
 
+    # ------------------------------------------------------------------ modules.alias
+    def alias_source(self, prefer_running: bool) -> tuple[str | None, str]:
+        """Which cached alias table to use ("running" or "shipped") and its description."""
+        meta = {r[0]: r[1] for r in self.conn.execute(
+            "SELECT key, value FROM meta WHERE key IN ('alias_running', 'alias_shipped')")}
+        if prefer_running and "alias_running" in meta:
+            return "running", meta["alias_running"]
+        if "alias_shipped" in meta:
+            extra = "" if not prefer_running else "; the running kernel has no modules.alias"
+            return "shipped", meta["alias_shipped"] + extra
+        return None, "no modules.alias table available"
+
+    def alias_lines(self, source: str, vendor: int) -> str:
+        """The modules.alias lines of ``source`` that can match ``vendor``, in file order."""
+        rows = self.conn.execute(
+            "SELECT pattern, module FROM aliases WHERE source=? AND vendor IN (?, '*') ORDER BY rowid",
+            (source, f"{vendor:08X}")).fetchall()
+        return "".join(f"alias {p} {m}\n" for p, m in rows)
+
     # ------------------------------------------------------------------ search
     def search(self, text: str, limit: int = 50) -> dict[str, list[dict]]:
         """Find chips, families, drivers, vendors and devices whose names contain ``text``."""

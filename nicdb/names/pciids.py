@@ -16,16 +16,6 @@ from typing import Iterator
 
 from nicdb.errors import InputError
 
-# Where distributions install pci.ids (pciutils' own list, most specific first).
-SYSTEM_PATHS = (
-    "/usr/share/hwdata/pci.ids",
-    "/usr/share/misc/pci.ids",
-    "/usr/share/pci.ids",
-    "/usr/local/share/pci.ids",
-    "/usr/share/hwdata/pci.ids.gz",
-    "/usr/share/misc/pci.ids.gz",
-)
-
 _VERSION = re.compile(r"#\s*Version:\s*(\S+)")
 _HEX4 = re.compile(r"[0-9a-fA-F]{4}\Z")
 _HEX2 = re.compile(r"[0-9a-fA-F]{2}\Z")
@@ -124,15 +114,6 @@ def parse(text: str, origin: str = "pci.ids") -> Iterator[PciIdsRecord]:
             raise bad("malformed device line")
         device = int(code, 16)
         yield PciIdsRecord("device", (vendor, device), name.strip())
-
-
-def find_system_file(extra: tuple[str, ...] = ()) -> Path | None:
-    """The first readable pci.ids among ``extra`` then the system locations."""
-    env = os.environ.get("NICDB_PCI_IDS")
-    for cand in ((env,) if env else ()) + tuple(extra) + SYSTEM_PATHS:
-        if cand and os.path.isfile(cand) and os.access(cand, os.R_OK):
-            return Path(cand)
-    return None
 
 
 def version_key(version: str | None) -> tuple[int, ...]:
