@@ -189,7 +189,7 @@ def test_foreign_sqlite_database_is_rebuilt(tmp_path):
     warnings = []
     KnowledgeBase.open(db, warn=warnings.append)
     assert warnings and "rebuilding" in warnings[0]
-    assert sqlite3.connect(db).execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("1",)
+    assert sqlite3.connect(db).execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (str(paths.DB_SCHEMA_VERSION),)
 
 
 def test_read_only_cache_folder_still_answers(tmp_path):

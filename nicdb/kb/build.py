@@ -79,7 +79,7 @@ def _write(db: sqlite_utils.Database, tree, names: dict[str, list], meta: dict) 
         "pci_vendors": {"vendor": int, "name": str},
         "pci_devices": {"vendor": int, "device": int, "name": str},
         "pci_subsystems": {"vendor": int, "device": int, "subvendor": int, "subdevice": int, "name": str},
-        "pci_classes": {"code": int, "name": str},
+        "pci_classes": {"code": int, "level": int, "name": str},
         "aliases": {"source": str, "vendor": str, "pattern": str, "module": str},
         "supports": {"driver": str, "vendor": int, "device": int, "rev_lo": int, "rev_hi": int,
                      "status": str, "kernels": str, "reason": str, "file": str, "source_key": str,
@@ -128,7 +128,8 @@ def _names(pci_ids: Path | None, warnings: list[str], strict: bool) -> tuple[dic
                     {"vendor": k[0], "device": k[1], "subvendor": k[2], "subdevice": k[3], "name": rec.name}
                 )
             else:
-                out["pci_classes"].append({"code": k[0], "name": rec.name})
+                level = {"class": 0, "subclass": 1, "progif": 2}[rec.kind]
+                out["pci_classes"].append({"code": k[0], "level": level, "name": rec.name})
     except InputError as e:
         if strict:
             raise

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from nicdb import __version__
 
-DB_SCHEMA_VERSION = 1
+DB_SCHEMA_VERSION = 2
 DATA_KINDS = ("families", "drivers", "measurements", "names")
 _PKG = Path(__file__).resolve().parent.parent
 
@@ -113,10 +113,13 @@ PCI_IDS_PATHS = (
 
 
 def pci_ids_file(explicit: str | None = None) -> Path | None:
-    """The pci.ids the database uses: the one named, else $NICDB_PCI_IDS, else the system's."""
+    """The pci.ids the database uses: the one named, else $NICDB_PCI_IDS ("none": no pci.ids),
+    else the system's."""
     if explicit:
         return Path(explicit)
     env = os.environ.get("NICDB_PCI_IDS")
+    if env == "none":
+        return None
     for cand in ((env,) if env else ()) + PCI_IDS_PATHS:
         if cand and os.path.isfile(cand) and os.access(cand, os.R_OK):
             return Path(cand)

@@ -122,8 +122,8 @@ class KnowledgeBase:
     def class_name(self, code: int | None) -> str | None:
         if code is None:
             return None
-        for c in (code & 0xFFFF00, code & 0xFF0000):
-            r = self.conn.execute("SELECT name FROM pci_classes WHERE code=?", (c,)).fetchone()
+        for c, level in ((code & 0xFFFF00, 1), (code & 0xFF0000, 0)):
+            r = self.conn.execute("SELECT name FROM pci_classes WHERE code=? AND level=?", (c, level)).fetchone()
             if r:
                 return r[0]
         return None
@@ -145,7 +145,8 @@ class KnowledgeBase:
         return sorted({r[0] for r in rows if r[0] is not None})
 
     def class_codes(self, name: str) -> list[int]:
-        rows = self.conn.execute("SELECT code FROM pci_classes WHERE name=? COLLATE NOCASE", (name,)).fetchall()
+        rows = self.conn.execute("SELECT code FROM pci_classes WHERE name=? COLLATE NOCASE AND level < 2",
+                                 (name,)).fetchall()
         return sorted({r[0] for r in rows})
 
     # ------------------------------------------------------------------ chips

@@ -23,7 +23,8 @@ _HEX2 = re.compile(r"[0-9a-fA-F]{2}\Z")
 
 @dataclass(frozen=True, slots=True)
 class PciIdsRecord:
-    """One named entry. ``kind`` is vendor, device, subsystem or class."""
+    """One named entry. ``kind``: vendor, device, subsystem, class, subclass or progif
+    (class codes are 24-bit: class << 16 | subclass << 8 | prog-if)."""
 
     kind: str
     key: tuple[int, ...]
@@ -93,7 +94,7 @@ def parse(text: str, origin: str = "pci.ids") -> Iterator[PciIdsRecord]:
                 code, _, name = body.partition(" ")
                 if sub is None or not _HEX2.match(code) or not name.strip():
                     raise bad("malformed programming-interface line")
-                yield PciIdsRecord("class", ((klass << 16) | (sub << 8) | int(code, 16),), name.strip())
+                yield PciIdsRecord("progif", ((klass << 16) | (sub << 8) | int(code, 16),), name.strip())
                 continue
             parts = body.split(None, 2)
             if device is None or len(parts) < 3 or not _HEX4.match(parts[0]) or not _HEX4.match(parts[1]):
@@ -108,7 +109,7 @@ def parse(text: str, origin: str = "pci.ids") -> Iterator[PciIdsRecord]:
             if not _HEX2.match(code) or not name.strip():
                 raise bad("malformed subclass line")
             sub = int(code, 16)
-            yield PciIdsRecord("class", ((klass << 16) | (sub << 8),), name.strip())
+            yield PciIdsRecord("subclass", ((klass << 16) | (sub << 8),), name.strip())
             continue
         if vendor is None or not _HEX4.match(code) or not name.strip():
             raise bad("malformed device line")
