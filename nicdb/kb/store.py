@@ -48,7 +48,7 @@ class KnowledgeBase:
             return cls(conn, str(path), warnings)
         if not rebuild:
             raise DatabaseError(f"the database at {path} {why}; run 'nicdb db build'")
-        if why not in ("does not exist", "is out of date"):
+        if why not in ("does not exist", "is out of date", "has another schema version"):
             say(f"the database at {path} {why}; rebuilding it")
         from nicdb.kb import build
 

@@ -129,7 +129,8 @@ def _evidence_blocks(kb, set_id: str, param: str | None, focus_driver: str | Non
         for direction in ("tx", "rx"):
             items = [(f"{direction} {r['driver']} DMA_length={r['dma_length']}", r["mbps"],
                       "← recommended" if r["dma_length"] == mark_value else "")
-                     for r in sweep if r["direction"] == direction]
+                     for r in sorted(sweep, key=lambda r: (r["driver"], r["dma_length"]))
+                     if r["direction"] == direction]
             if items:
                 out.append(Bars(f"DMA_length sweep, {direction}, MTU 1500", items, "Mb/s", scale_max=top))
     return out
@@ -167,7 +168,8 @@ def suggest_view(rep, kb, *, line_rate_note: str | None = None) -> list:
     d = rep.device
     rev = "??" if d.revision is None else f"{d.revision:02x}"
     name = " ".join(x for x in (rep.vendor_name, rep.device_name) if x)
-    out: list = [Heading(f"{d.slot}  {d.id_text} rev {rev}  {name}".strip())]
+    where = "" if d.slot == "-" else f"{d.slot}  "
+    out: list = [Heading(f"{where}{d.id_text} rev {rev}  {name}".strip())]
     if rep.chip:
         c = rep.chip
         out.append(Fields([("chip", _chip_label(c)), ("revisions", fmt_rev_range(c["rev_lo"], c["rev_hi"])),
