@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -331,7 +330,6 @@ class _ClassSplit:
 _Entry = tuple[int, str, str]  # (position in file, pattern, module)
 
 
-@dataclass
 class AliasTable:
     """The PCI aliases of one modules.alias file, indexed for fast lookup.
 
@@ -342,17 +340,21 @@ class AliasTable:
     numbers. A file without any PCI alias raises InputError.
     """
 
-    path: str
-    header: dict[str, str] = field(default_factory=dict)
-    malformed: int = 0
-    malformed_lines: list[int] = field(default_factory=list)
-    count: int = 0
-    # vendor (8 uppercase hex) -> ({device: [entries]}, entries with a wildcard device)
-    _by_vendor: dict[str, tuple[dict[str, list[_Entry]], "_ClassSplit"]] = field(
-        default_factory=dict, repr=False
-    )
-    _wild: "_ClassSplit" = field(default_factory=lambda: _ClassSplit(), repr=False)  # wildcard vendor
-    _all: list[_Entry] = field(default_factory=list, repr=False)
+    __slots__ = ("path", "header", "malformed", "malformed_lines", "count", "_by_vendor", "_wild", "_all")
+
+    def __init__(self, path: str):
+        self.path = path
+        self.header: dict[str, str] = {}
+        self.malformed = 0
+        self.malformed_lines: list[int] = []
+        self.count = 0
+        # vendor (8 uppercase hex) -> ({device: [entries]}, entries with a wildcard device)
+        self._by_vendor: dict[str, tuple[dict[str, list[_Entry]], _ClassSplit]] = {}
+        self._wild = _ClassSplit()  # wildcard vendor
+        self._all: list[_Entry] = []
+
+    def __repr__(self) -> str:
+        return f"AliasTable({self.path!r}, {self.count} aliases)"
 
     # -- loading
 

@@ -7,55 +7,95 @@ input cannot supply stay ``None``; nothing downstream may assume a live system.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+
+class Record:
+    """Plain slotted records with keyword defaults. (Not dataclasses: generating their
+    methods at import costs milliseconds on every run of a one-shot CLI.)"""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        body = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__)
+        return f"{type(self).__name__}({body})"
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and all(getattr(self, k) == getattr(other, k) for k in self.__slots__)
+
+    __hash__ = None  # mutable
+
+    def to_dict(self) -> dict:
+        def conv(v):
+            if isinstance(v, Record):
+                return v.to_dict()
+            if isinstance(v, list):
+                return [conv(x) for x in v]
+            return v
+
+        return {k: conv(getattr(self, k)) for k in self.__slots__}
 
 
-@dataclass(slots=True)
-class PciLink:
+class PciLink(Record):
     """PCI Express link state, from sysfs link files or the PCIe capability."""
 
-    speed_gts: float | None = None  # current link speed, GT/s
-    width: int | None = None  # current link width, lanes
-    max_speed_gts: float | None = None
-    max_width: int | None = None
+    __slots__ = ("speed_gts", "width", "max_speed_gts", "max_width")
+
+    def __init__(self, speed_gts: float | None = None, width: int | None = None,
+                 max_speed_gts: float | None = None, max_width: int | None = None):
+        self.speed_gts = speed_gts  # current link speed, GT/s
+        self.width = width  # current link width, lanes
+        self.max_speed_gts = max_speed_gts
+        self.max_width = max_width
 
 
-@dataclass(slots=True)
-class NetInterface:
+class NetInterface(Record):
     """A network interface (netdev) that belongs to a PCI function."""
 
-    name: str
-    driver: str | None = None  # the netdev's own driver (virtio_net under virtio-pci)
-    mac: str | None = None
-    mtu: int | None = None
-    speed_mbps: int | None = None
-    operstate: str | None = None
-    tx_queue_len: int | None = None
+    __slots__ = ("name", "driver", "mac", "mtu", "speed_mbps", "operstate", "tx_queue_len")
+
+    def __init__(self, name: str, driver: str | None = None, mac: str | None = None, mtu: int | None = None,
+                 speed_mbps: int | None = None, operstate: str | None = None, tx_queue_len: int | None = None):
+        self.name = name
+        self.driver = driver  # the netdev's own driver (virtio_net under virtio-pci)
+        self.mac = mac
+        self.mtu = mtu
+        self.speed_mbps = speed_mbps
+        self.operstate = operstate
+        self.tx_queue_len = tx_queue_len
 
 
-@dataclass(slots=True)
-class PciDevice:
+class PciDevice(Record):
     """One PCI function. IDs are ints; ``class_code`` is the 24-bit class/subclass/prog-if."""
 
-    slot: str  # domain-qualified when known: 0000:00:03.0
-    vendor: int | None
-    device: int | None
-    subsystem_vendor: int | None = None
-    subsystem_device: int | None = None
-    revision: int | None = None
-    class_code: int | None = None
-    driver: str | None = None  # kernel driver in use
-    modules: list[str] = field(default_factory=list)  # kernel modules able to drive it
-    interfaces: list[NetInterface] = field(default_factory=list)
-    link: PciLink | None = None
-    is_pcie: bool | None = None  # has a PCI Express capability
-    # Names as the input gave them (lspci prints them); pci.ids names are looked up later.
-    vendor_name: str | None = None
-    device_name: str | None = None
-    subsystem_name: str | None = None
-    class_name: str | None = None
-    origin: str = ""  # where it came from: "udev", "sysfs:DIR", "lspci:FILE:LINE", ...
-    notes: list[str] = field(default_factory=list)  # caveats the input wants shown
+    __slots__ = ("slot", "vendor", "device", "subsystem_vendor", "subsystem_device", "revision", "class_code",
+                 "driver", "modules", "interfaces", "link", "is_pcie", "vendor_name", "device_name",
+                 "subsystem_name", "class_name", "origin", "notes")
+
+    def __init__(self, slot: str, vendor: int | None, device: int | None,
+                 subsystem_vendor: int | None = None, subsystem_device: int | None = None,
+                 revision: int | None = None, class_code: int | None = None, driver: str | None = None,
+                 modules: list[str] | None = None, interfaces: list[NetInterface] | None = None,
+                 link: PciLink | None = None, is_pcie: bool | None = None, vendor_name: str | None = None,
+                 device_name: str | None = None, subsystem_name: str | None = None,
+                 class_name: str | None = None, origin: str = "", notes: list[str] | None = None):
+        self.slot = slot  # domain-qualified when known: 0000:00:03.0
+        self.vendor = vendor
+        self.device = device
+        self.subsystem_vendor = subsystem_vendor
+        self.subsystem_device = subsystem_device
+        self.revision = revision
+        self.class_code = class_code
+        self.driver = driver  # kernel driver in use
+        self.modules = [] if modules is None else modules  # kernel modules able to drive it
+        self.interfaces = [] if interfaces is None else interfaces
+        self.link = link
+        self.is_pcie = is_pcie  # has a PCI Express capability
+        # Names as the input gave them (lspci prints them); pci.ids names are looked up later.
+        self.vendor_name = vendor_name
+        self.device_name = device_name
+        self.subsystem_name = subsystem_name
+        self.class_name = class_name
+        self.origin = origin  # where it came from: "udev", "sysfs:DIR", "lspci:FILE:LINE", ...
+        self.notes = [] if notes is None else notes  # caveats the input wants shown
 
     @property
     def class_base(self) -> int | None:
@@ -75,9 +115,6 @@ class PciDevice:
         v = "????" if self.vendor is None else f"{self.vendor:04x}"
         d = "????" if self.device is None else f"{self.device:04x}"
         return f"{v}:{d}"
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def normalize_slot(slot: str) -> str:

@@ -6,33 +6,40 @@ and the pure advice functions (nicdb.advice). Renderers take the reports from he
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from nicdb.advice.driver import DriverAdvice, choose_driver
 from nicdb.advice.params import ParamAdvice, advise_params, modprobe_line
 from nicdb.kb.store import KnowledgeBase
-from nicdb.model import PciDevice
+from nicdb.model import PciDevice, Record
 
 
-@dataclass
-class NicReport:
-    device: PciDevice
-    vendor_name: str | None
-    device_name: str | None
-    subsystem_name: str | None
-    class_name: str | None
-    chip: dict | None  # the knowledge-base chip row for this revision
-    chip_ranges: int  # how many revision ranges the KB has for this ID
-    drivers: DriverAdvice | None
-    params: list[ParamAdvice] = field(default_factory=list)
-    modprobe: str | None = None
-    issues: list[dict] = field(default_factory=list)  # issues of the recommended driver on this kernel
-    candidate_modules: list[str] | None = None
-    modules_source: str | None = None
-    bus: object | None = None  # nicdb.advice.bus.BusVerdict
-    summary: str = ""
-    # Parameter advice for the other usable drivers: {driver: (params, modprobe line)}
-    alternatives: dict[str, tuple[list[ParamAdvice], str | None]] = field(default_factory=dict)
+class NicReport(Record):
+    """One NIC: its names, the knowledge-base chip row for its revision, driver and
+    parameter advice, candidate modules, the bus verdict and a one-line summary."""
+
+    __slots__ = ("device", "vendor_name", "device_name", "subsystem_name", "class_name", "chip", "chip_ranges",
+                 "drivers", "params", "modprobe", "issues", "candidate_modules", "modules_source", "bus",
+                 "summary", "alternatives")
+
+    def __init__(self, device: PciDevice, vendor_name, device_name, subsystem_name, class_name,
+                 chip: dict | None, chip_ranges: int, drivers: DriverAdvice | None,
+                 params: list[ParamAdvice] | None = None, modprobe: str | None = None,
+                 issues: list[dict] | None = None, candidate_modules: list[str] | None = None,
+                 modules_source: str | None = None, bus=None, summary: str = "",
+                 alternatives: dict | None = None):
+        self.device = device
+        self.vendor_name, self.device_name = vendor_name, device_name
+        self.subsystem_name, self.class_name = subsystem_name, class_name
+        self.chip = chip  # the knowledge-base chip row for this revision
+        self.chip_ranges = chip_ranges  # how many revision ranges the KB has for this ID
+        self.drivers = drivers
+        self.params = [] if params is None else params
+        self.modprobe = modprobe
+        self.issues = [] if issues is None else issues  # issues of the recommended driver on this kernel
+        self.candidate_modules, self.modules_source = candidate_modules, modules_source
+        self.bus = bus  # nicdb.advice.bus.BusVerdict
+        self.summary = summary
+        # Parameter advice for the other usable drivers: {driver: (params, modprobe line)}
+        self.alternatives = {} if alternatives is None else alternatives
 
 
 def _names(dev: PciDevice, kb: KnowledgeBase) -> tuple:

@@ -8,34 +8,36 @@ touches the system or the database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from nicdb.model import Record
 from nicdb.versions import in_range
 
 SEVERITY_WEIGHT = {"minor": 1, "major": 10, "critical": 100}
 ASSUMED_KERNEL = "99"  # "a current kernel" when the kernel version is unknown
 
 
-@dataclass
-class DriverOption:
-    name: str
-    kind: str  # in-tree | vendor | bsd | unknown
-    status: str  # supported | partial | refused | unavailable | candidate
-    reason: str = ""
-    issues: list[dict] = field(default_factory=list)  # known issues affecting this kernel
-    score: int = 0
-    source: dict | None = None
-    confidence: str | None = None
-    module: str | None = None
+class DriverOption(Record):
+    """One driver for one chip: its status here (supported | partial | refused |
+    unavailable | candidate), why, the known issues affecting this kernel, and its score."""
+
+    __slots__ = ("name", "kind", "status", "reason", "issues", "score", "source", "confidence", "module")
+
+    def __init__(self, name: str, kind: str, status: str, reason: str = "", issues: list[dict] | None = None,
+                 score: int = 0, source: dict | None = None, confidence: str | None = None,
+                 module: str | None = None):
+        self.name, self.kind, self.status, self.reason = name, kind, status, reason
+        self.issues = [] if issues is None else issues
+        self.score, self.source, self.confidence, self.module = score, source, confidence, module
 
 
-@dataclass
-class DriverAdvice:
-    recommended: str | None
-    options: list[DriverOption]
-    why: list[str]
-    kernel: str | None
-    kernel_assumed: bool
+class DriverAdvice(Record):
+    """The recommended driver, every option ranked, and the reasons."""
+
+    __slots__ = ("recommended", "options", "why", "kernel", "kernel_assumed")
+
+    def __init__(self, recommended: str | None, options: list[DriverOption], why: list[str],
+                 kernel: str | None, kernel_assumed: bool):
+        self.recommended, self.options, self.why = recommended, options, why
+        self.kernel, self.kernel_assumed = kernel, kernel_assumed
 
 
 def _module_name(name: str) -> str:

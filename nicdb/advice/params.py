@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from nicdb.model import Record
 from nicdb.versions import in_range
 
 
-@dataclass
-class ParamAdvice:
-    driver: str
-    module: str
-    param: str
-    recommended: object | None  # None: leave the default
-    default: object | None  # the default on the kernel/driver version in question
-    action: str  # set | keep-default | already-default
-    why: str
-    evidence: list[str] = field(default_factory=list)  # measurement set ids
-    confidence: str | None = None
-    source: dict | None = None
-    meaning: str = ""
-    value_names: dict = field(default_factory=dict)
-    array: bool = False
+class ParamAdvice(Record):
+    """Advice for one module parameter. ``action``: set | keep-default | already-default;
+    ``recommended`` None means leave the default; ``default`` is the default on the
+    kernel (or vendor-driver version) in question; ``evidence`` are measurement set ids."""
+
+    __slots__ = ("driver", "module", "param", "recommended", "default", "action", "why", "evidence",
+                 "confidence", "source", "meaning", "value_names", "array")
+
+    def __init__(self, driver: str, module: str, param: str, recommended, default, action: str, why: str,
+                 evidence: list[str] | None = None, confidence: str | None = None, source: dict | None = None,
+                 meaning: str = "", value_names: dict | None = None, array: bool = False):
+        self.driver, self.module, self.param = driver, module, param
+        self.recommended, self.default, self.action, self.why = recommended, default, action, why
+        self.evidence = [] if evidence is None else evidence
+        self.confidence, self.source, self.meaning = confidence, source, meaning
+        self.value_names = {} if value_names is None else value_names
+        self.array = array
 
 
 def default_for(param: dict, version: str | None) -> object | None:
