@@ -1,0 +1,1 @@
+"""Reading the current throughput-related settings of a host (sysctl, sysfs, ethtool)."""
