@@ -151,6 +151,9 @@ def src_options(f):
 @click.pass_context
 def identify(ctx, src_from, sysfs, kernel, modules_alias, as_json, plain, all_devices):
     """Identify every NIC: chip by revision, driver, and a one-line advice."""
+    mode = _out_mode(as_json, plain)
+    if src_from and not sysfs and _is_fleet(src_from):
+        return run_fleet(ctx, src_from, _kernel(kernel, None), modules_alias, mode, all_devices)
     devices, source, live, hint = load_devices(src_from, sysfs)
     kver = _kernel(kernel, hint)
     reports = make_reports(ctx, devices, kernel=kver, nics_only=not all_devices, alias_file=modules_alias,
@@ -165,6 +168,68 @@ def identify(ctx, src_from, sysfs, kernel, modules_alias, as_json, plain, all_de
     from nicdb.render.views import identify_view
 
     show(identify_view(reports), mode)
+
+
+def _is_fleet(path: str) -> bool:
+    """A folder given to --from is a fleet unless it is itself a sysfs tree or snapshot."""
+    return (os.path.isdir(path) and not os.path.isdir(os.path.join(path, "bus", "pci", "devices"))
+            and not os.path.isdir(os.path.join(path, "nicdb-snapshot")))
+
+
+def run_fleet(ctx, folder: str, kver: str | None, alias_file: str | None, mode: str, all_devices: bool):
+    """identify --from DIR: one host per file, streamed; then the fleet summary."""
+    import json
+
+    from nicdb.fleet import FleetSummary
+    from nicdb.inputs.files import fleet_members, iter_fleet
+    from nicdb.render import json_out
+    from nicdb.render.views import fleet_row, fleet_rows_header, fleet_summary_view
+    from nicdb.report import Identifier, build_reports
+
+    kb = open_kb(ctx)
+    ident = Identifier(kb, kernel=kver)
+    finder = module_finder(kb, alias_file, live=False)
+    summary = FleetSummary()
+    out = sys.stdout
+    widths = (20, 13, 17, 34, 14)
+    progress = task = None
+    if mode == "rich" and sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import Progress
+
+        progress = Progress(console=Console(stderr=True), transient=True)
+        progress.start()
+        task = progress.add_task("reading hosts", total=len(fleet_members(folder)))
+    elif mode != "json":
+        out.write("  ".join(h.ljust(w) for h, w in zip(fleet_rows_header(), widths + (0,))).rstrip() + "\n")
+    try:
+        for host, path, devices, err in iter_fleet(folder):
+            if progress is not None:
+                progress.advance(task)
+            if err is not None:
+                click.echo(f"nicdb: error: {err}", err=True)
+                summary.fail(host, err)
+                continue
+            reps = build_reports(devices, kb, kernel=kver, modules=finder, nics_only=not all_devices,
+                                 identifier=ident)
+            summary.add(host, reps)
+            if mode == "json":
+                doc = json_out.document(reps, source=str(path), kernel=kver, host=host)
+                out.write(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n")
+            elif progress is None:
+                for r in reps:
+                    out.write("  ".join(c.ljust(w) for c, w in zip(fleet_row(host, r), widths + (0,))).rstrip()
+                              + "\n")
+    finally:
+        if progress is not None:
+            progress.stop()
+    data = summary.to_dict()
+    if mode == "json":
+        out.write(json.dumps({"summary": data}, ensure_ascii=False, separators=(",", ":")) + "\n")
+    else:
+        show(fleet_summary_view(data), mode)
+    if summary.failed_count:
+        ctx.exit(2)
 
 
 @cli.command()
@@ -306,6 +371,50 @@ def snapshot(out, sys_root):
     meta = write_snapshot(out, sys_root)
     click.echo(f"wrote {out}: {meta['functions']} PCI functions, {meta['interfaces']} interfaces "
                f"(host {meta['host']}, kernel {meta['kernel']})")
+
+
+def _rate(text: str | None) -> float | None:
+    """``--rate``: Mb/s, or with a unit: 100M, 1G, 2.5G, 10g."""
+    if text is None:
+        return None
+    t = text.strip().lower().removesuffix("bit/s").removesuffix("b/s").removesuffix("bps")
+    mult = {"k": 1e-3, "m": 1.0, "g": 1e3, "t": 1e6}.get(t[-1:], None)
+    num = t[:-1] if mult is not None else t
+    try:
+        value = float(num) * (mult or 1.0)
+    except ValueError:
+        raise InputError(f"malformed rate {text!r}: expected Mb/s or a unit, e.g. 1000, 1G, 2.5G") from None
+    if not 0 < value < 1e7:
+        raise InputError(f"rate {text!r} is out of range")
+    return value
+
+
+@cli.command()
+@click.argument("iface")
+@click.option("--rate", metavar="RATE", help="Target rate: Mb/s or 100M, 1G, 10G (default: the link speed).")
+@click.option("--rtt", type=float, metavar="MS", help="Round-trip time in ms (default: 1, a LAN).")
+@click.option("--root", default="/", show_default=True, help="Read /proc and /sys below this folder.")
+@click.option("--json", "as_json", is_flag=True)
+def tune(iface, rate, rtt, root, as_json):
+    """Throughput settings of IFACE and what to change, from the bandwidth-delay product.
+
+    Reads interrupt coalescing and rings (ethtool), txqueuelen, netdev_max_backlog, socket
+    and TCP buffers, congestion control and MTU; prints each proposal with its reason and
+    the exact command. It never changes anything itself."""
+    from nicdb.advice.tune import propose
+    from nicdb.render.tune import tune_to_dict, tune_to_text
+    from nicdb.tuning.read import read_settings
+
+    if rtt is not None and not 0 < rtt < 1e6:
+        raise InputError(f"--rtt {rtt} is out of range (milliseconds, greater than 0)")
+    settings = read_settings(iface, root=root, ethtool="ethtool" if root == "/" else None)
+    report = propose(settings, _rate(rate), rtt)
+    if as_json:
+        from nicdb.render.json_out import dumps
+
+        click.echo(dumps(tune_to_dict(report)))
+    else:
+        click.echo(tune_to_text(report), nl=False)
 
 
 @cli.group()
@@ -454,9 +563,6 @@ def main(argv: list[str] | None = None) -> None:
     except NicdbError as e:
         click.echo(f"nicdb: error: {e}", err=True)
         sys.exit(e.exit_code)
-    except click.exceptions.NoArgsIsHelp as e:  # pragma: no cover - click >= 8.2
-        click.echo(e.ctx.get_help() if e.ctx else str(e))
-        sys.exit(0)
     except click.ClickException as e:
         e.show()
         sys.exit(2)
@@ -470,4 +576,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(0)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as e:  # a bug in nicdb, not the user's input: still no traceback unless asked
+        if os.environ.get("NICDB_DEBUG"):
+            raise
+        click.echo(f"nicdb: internal error: {type(e).__name__}: {e} (run with NICDB_DEBUG=1 for details, "
+                   "and please report it)", err=True)
+        sys.exit(70)
     sys.exit(0)

@@ -6,6 +6,7 @@ and the pure advice functions (nicdb.advice). Renderers take the reports from he
 
 from __future__ import annotations
 
+from nicdb.advice.bus import bus_ceiling
 from nicdb.advice.driver import DriverAdvice, choose_driver
 from nicdb.advice.params import ParamAdvice, advise_params, modprobe_line
 from nicdb.kb.store import KnowledgeBase
@@ -117,7 +118,7 @@ class Identifier:
         (vname, dname, sname, cname), chip, n_ranges, advice, params, modprobe, issues, alternatives = hit
         rep = NicReport(dev, vname, dname, sname, cname, chip, n_ranges, advice, params, modprobe, issues,
                         candidate_modules=candidate_modules, modules_source=modules_source,
-                        alternatives=alternatives)
+                        alternatives=alternatives, bus=bus_ceiling(dev, chip, None))
         rep.summary = summarize(rep)
         return rep
 

@@ -159,3 +159,38 @@ def test_bad_modules_alias_file_is_one_line(run, tmp_path):
     alias.write_bytes(b"\x00\x01garbage\n")
     r = run("identify", "--modules-alias", str(alias))
     assert r.code == 2 and len(r.err.strip().splitlines()) == 1 and str(alias) in r.err
+
+
+def test_bus_verdicts_in_identify(run, shared_datadir):
+    doc = json.loads(run("identify", "--sysfs", str(shared_datadir / "sysfs" / "multiport"), "--json").out)
+    bus = doc["nics"][0]["bus"]
+    assert bus["kind"] == "pcie" and bus["ceiling_mbps"] == 8000 and "speed" in bus["downgraded"]
+    doc = json.loads(run("identify", "--sysfs", str(shared_datadir / "sysfs" / "vt6130-pcie"), "--json").out)
+    assert doc["nics"][0]["bus"]["ceiling_mbps"] == 2000  # PCIe 1.x x1, 8b/10b, per direction
+
+
+def test_tune_on_this_machine(run):
+    import os
+
+    if not os.path.isdir("/sys/class/net/eth0"):
+        pytest.skip("no eth0 here")
+    r = run("tune", "eth0", "--rate", "10G", "--rtt", "40", "--json")
+    assert r.code == 0, r.err
+    doc = json.loads(r.out)
+    assert doc["bdp_bytes"] == 50_000_000
+    current = int(open("/proc/sys/net/core/rmem_max").read())
+    rmem = [p for p in doc["proposals"] if p["setting"] == "net.core.rmem_max"]
+    assert doc["settings"]["rmem_max"] == current
+    if current < 2 * 50_000_000:  # below 2×BDP: a raise is proposed, never a cut
+        assert rmem and rmem[0]["proposed"] >= 100_000_000
+        assert rmem[0]["command"] == f"sysctl -w net.core.rmem_max={rmem[0]['proposed']}"
+    else:
+        assert not rmem
+
+
+@pytest.mark.parametrize("args,needle", [(("tune", "nosuch0"), "no network interface named 'nosuch0'"),
+                                         (("tune", "eth0", "--rate", "fast"), "malformed rate 'fast'"),
+                                         (("tune", "eth0", "--rtt", "-3"), "--rtt -3.0 is out of range")])
+def test_tune_bad_input(run, args, needle):
+    r = run(*args)
+    assert r.code == 2 and needle in r.err and len(r.err.strip().splitlines()) == 1
