@@ -108,8 +108,17 @@ def make_reports(ctx, devices, *, kernel, nics_only=True, alias_file=None, live=
     from nicdb.report import build_reports
 
     kb = open_kb(ctx)
+    resolve_names(devices, kb)
     return build_reports(devices, kb, kernel=kernel, nics_only=nics_only,
                          modules=module_finder(kb, alias_file, live))
+
+
+def resolve_names(devices, kb) -> None:
+    """Name-only input (plain lspci): IDs from pci.ids names, before anything is looked up."""
+    if any(d.vendor is None or d.device is None or d.class_code is None for d in devices):
+        from nicdb.inputs.resolve_names import resolve_ids
+
+        resolve_ids(devices, kb)
 
 
 # ---------------------------------------------------------------- the group
@@ -210,6 +219,7 @@ def run_fleet(ctx, folder: str, kver: str | None, alias_file: str | None, mode: 
                 click.echo(f"nicdb: error: {err}", err=True)
                 summary.fail(host, err)
                 continue
+            resolve_names(devices, kb)
             reps = build_reports(devices, kb, kernel=kver, modules=finder, nics_only=not all_devices,
                                  identifier=ident)
             summary.add(host, reps)
@@ -559,7 +569,9 @@ def db_add_issue(driver, issue_id, title, symptom, affected, fixed_in, workaroun
 # ---------------------------------------------------------------- entry point
 def main(argv: list[str] | None = None) -> None:
     try:
-        cli.main(args=argv, prog_name="nicdb", standalone_mode=False)
+        rv = cli.main(args=argv, prog_name="nicdb", standalone_mode=False)
+        if isinstance(rv, int) and not isinstance(rv, bool) and rv:
+            sys.exit(rv)  # ctx.exit(N) comes back as a return value without standalone mode
     except NicdbError as e:
         click.echo(f"nicdb: error: {e}", err=True)
         sys.exit(e.exit_code)

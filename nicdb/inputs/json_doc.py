@@ -102,5 +102,7 @@ def parse_json_text(text: str, origin: str) -> list[PciDevice]:
             raise InputError(f"{origin}:{no}: not valid JSON ({e.msg})") from None
         except RecursionError:
             raise InputError(f"{origin}:{no}: JSON nested too deeply") from None
+        if isinstance(doc, dict) and "summary" in doc and "nics" not in doc:
+            continue  # the fleet summary line of `identify --from DIR --json`
         out += parse_document(doc, f"{origin}:{no}")
     return out

@@ -144,10 +144,24 @@ class KnowledgeBase:
                                      (vendor, name)).fetchall()
         return sorted({r[0] for r in rows if r[0] is not None})
 
+    def vendor_prefixes(self, text: str) -> list[tuple[int, str]]:
+        """Vendors whose name starts ``text`` (plain lspci runs vendor and device together)."""
+        rows = self.conn.execute(
+            "SELECT vendor, name FROM pci_vendors WHERE ? LIKE replace(replace(name, '%', ''), '_', '') || ' %'",
+            (text,)).fetchall()
+        exact = [(v, n) for v, n in rows if text.startswith(n + " ")]
+        if not exact:
+            rows = self.conn.execute("SELECT DISTINCT vendor, vendor_name FROM kb_names WHERE vendor_name != ''"
+                                     ).fetchall()
+            exact = [(v, n) for v, n in rows if text.startswith(n + " ")]
+        return exact
+
     def class_codes(self, name: str) -> list[int]:
-        rows = self.conn.execute("SELECT code FROM pci_classes WHERE name=? COLLATE NOCASE AND level < 2",
+        rows = self.conn.execute("SELECT code, level FROM pci_classes WHERE name=? COLLATE NOCASE AND level < 2",
                                  (name,)).fetchall()
-        return sorted({r[0] for r in rows})
+        # lspci prints the subclass name; "Network controller" is both class 02 and subclass 0280
+        sub = sorted({c for c, lv in rows if lv == 1})
+        return sub or sorted({c for c, _ in rows})
 
     # ------------------------------------------------------------------ chips
     def chips(self, vendor: int, device: int, rev: int | None = None,

@@ -235,3 +235,29 @@ def search_view(text: str, res: dict) -> list:
                          [[f"{d['vendor']:04x}:{d['device']:04x}", d["vendor_name"] or "", d["name"]]
                           for d in res["devices"]]))
     return out or [Text(f"nothing matches {text!r}", "note")]
+
+
+def fleet_rows_header() -> list[str]:
+    return ["host", "slot", "id", "chip", "driver", "advice"]
+
+
+def fleet_row(host: str, rep) -> list[str]:
+    d = rep.device
+    rev = "??" if d.revision is None else f"{d.revision:02x}"
+    return [host, d.slot, f"{d.id_text} rev {rev}", _chip_label(rep.chip), d.driver or "-", rep.summary]
+
+
+def fleet_summary_view(summary: dict) -> list:
+    out: list = [Heading(f"Fleet: {summary['hosts']} hosts read, {summary['nics']} NICs"
+                         + (f", {summary['hosts_failed']} inputs failed" if summary["hosts_failed"] else ""))]
+    if summary["action_first"]:
+        out.append(Table(f"Hosts that need action first ({summary['hosts_needing_action']} in all)",
+                         ["host", "action"], [[a["host"], a["action"]] for a in summary["action_first"]]))
+    for key, title in (("hosts_per_chip", "Hosts per chip"), ("hosts_per_driver", "Hosts per driver in use"),
+                       ("hosts_per_advice", "Hosts per advice")):
+        rows = [[k, str(v)] for k, v in list(summary[key].items())[:40]]
+        if rows:
+            out.append(Table(title, ["", "hosts"], rows))
+    for f in summary["failed"]:
+        out.append(Text(f"{f['host']}: {f['error']}", "warn"))
+    return out

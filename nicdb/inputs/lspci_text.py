@@ -1,0 +1,512 @@
+"""Pasted ``lspci`` output, in every shape people paste, read into :class:`PciDevice`.
+
+Three families of line shapes are recognised, and may be mixed in one text (a log of
+several commands):
+
+- header lines ``[DOMAIN:]BB:DD.F BODY`` -- plain ``lspci``, ``-nn``, numeric ``-n``
+  (``0200: 1af4:1041``), ``-mm`` quoted columns -- each followed by indented detail lines
+  (``-v``/``-vv``/``-vvv``/``-k``: ``Subsystem:``, ``Kernel driver in use:``,
+  ``Kernel modules:``, ``Capabilities:``, ``LnkCap:``, ``LnkSta:``) and, with ``-x``,
+  config-space hex lines (``00: 86 80 ...``, ignored here, read by
+  :mod:`nicdb.inputs.lspci_hex`);
+- ``-vmm`` records, ``Key:<TAB>value`` lines separated by blank lines (``Slot:``,
+  ``Class:``, ``Vendor:``, ...); hw-probe's single ``-m`` form starts a record with
+  ``Device:<TAB>SLOT`` instead of ``Slot:``;
+- anything else (shell prompts, other commands' output) is skipped.
+
+A header line prints the vendor and device names run together ("Red Hat, Inc. Virtio
+1.0 network device"); they cannot be split without the ID database, so such a device
+gets ``vendor_name=None`` and the joined text in ``device_name``;
+:func:`nicdb.inputs.resolve_names.resolve_ids` splits it. ``-vmm`` and ``-mm`` name the
+vendor and device separately. IDs come only from ``[xxxx]`` brackets (``-nn``) or the
+numeric forms; name-only output leaves them None.
+
+The same slot printed twice (a log with ``lspci -nn`` and then ``lspci -k``) is merged
+into one device when the two agree.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nicdb.errors import InputError
+from nicdb.model import PciDevice, PciLink, normalize_slot
+
+# The only regular expressions: a slot at the start of a line, and a whole slot.
+_HEADER = re.compile(r"((?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[01][0-9a-fA-F]\.[0-7])(?:[ \t]+(.*))?\Z")
+_SLOT = re.compile(r"(?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[01][0-9a-fA-F]\.[0-7]\Z")
+
+_HEXDIGITS = "0123456789abcdefABCDEF"
+_VMM_KEYS = frozenset(("Slot", "Class", "Vendor", "Device", "SVendor", "SDevice", "Rev", "ProgIf", "Driver",
+                       "Module", "NUMANode", "PhySlot", "IOMMUGroup"))
+_VMM_CORE = ("Class", "Vendor", "Device", "SVendor", "SDevice", "Rev", "ProgIf")
+_OLD_UNKNOWN = ": Unknown device "
+
+
+def _is_hex(s: str) -> bool:
+    """All ASCII hex digits (``int(s, 16)`` alone would accept ``+1``, ``1_0``, `` 1``)."""
+    return bool(s) and not s.strip(_HEXDIGITS)
+
+
+def hex_prefix(line: str) -> int:
+    """Length of a config-space offset prefix (``00: `` or ``100: ``), or 0."""
+    if len(line) > 3 and line[2] == ":" and line[3] == " " and _is_hex(line[:2]):
+        return 4
+    if len(line) > 4 and line[3] == ":" and line[4] == " " and _is_hex(line[:3]):
+        return 5
+    return 0
+
+
+class _Ctx:
+    """Where an error is: origin and line number."""
+
+    __slots__ = ("origin", "lineno")
+
+    def __init__(self, origin: str, lineno: int):
+        self.origin = origin
+        self.lineno = lineno
+
+    def error(self, why: str, text: str | None = None) -> InputError:
+        tail = "" if text is None else f": {text[:80]!r}"
+        return InputError(f"{self.origin} line {self.lineno}: {why}{tail}")
+
+
+def _bracket_id(value: str, digits: int, ctx: _Ctx, what: str, strict: bool) -> tuple[str | None, int | None] | None:
+    """Split ``Name [1af4]`` -> ("Name", 0x1af4); None when there is no ``[xxxx]`` field.
+
+    A bracket of the right width holding non-hex is an error when ``strict`` (the input
+    is in -nn form, so the bracket must be the ID)."""
+    n = digits + 2
+    if len(value) >= n and value[-1] == "]" and value[-n] == "[":
+        inner = value[-n + 1:-1]
+        if _is_hex(inner):
+            return value[:-n].rstrip() or None, int(inner, 16)
+        if strict:
+            raise ctx.error(f"{what} ID [{inner}] is not hex", value)
+    return None
+
+
+def _value(value: str, numeric: bool, nn: bool, ctx: _Ctx, what: str) -> tuple[str | None, int | None]:
+    """A -vmm/-mm name field: ``Name [1af4]`` (-nn), ``1af4`` (-n) or ``Name``."""
+    if not value:
+        return None, None
+    if numeric:
+        if len(value) <= 4 and _is_hex(value):
+            return None, int(value, 16)
+        raise ctx.error(f"{what} is not a hex ID", value)
+    got = _bracket_id(value, 4, ctx, what, nn)
+    if got is not None:
+        return got
+    return value, None
+
+
+def _rev(text: str, ctx: _Ctx, what: str = "revision") -> int:
+    t = text.strip()
+    if len(t) <= 2 and _is_hex(t):
+        return int(t, 16)
+    raise ctx.error(f"{what} is not a hex byte", text)
+
+
+def _speed(text: str) -> float | None:
+    """``Speed 8GT/s (downgraded), Width x4`` -> 8.0; ``Speed unknown`` -> None."""
+    i = text.find("Speed ")
+    if i < 0:
+        return None
+    tok = text[i + 6:].split(",", 1)[0].split(None, 1)
+    if not tok:
+        return None
+    tok = tok[0]
+    for unit in ("GT/s", "Gb/s"):
+        if tok.endswith(unit):
+            num = tok[:-4]
+            if num and num.isascii() and num.replace(".", "", 1).isdigit() and len(num) < 8:
+                return float(num)
+    return None
+
+
+def _width(text: str) -> int | None:
+    i = text.find("Width x")
+    if i < 0:
+        return None
+    j = i + 7
+    k = j
+    while k < len(text) and k - j < 3 and "0" <= text[k] <= "9":
+        k += 1
+    return int(text[j:k]) if k > j else None
+
+
+def _link(dev: PciDevice) -> PciLink:
+    if dev.link is None:
+        dev.link = PciLink()
+    return dev.link
+
+
+def _ids_tail(rest: str, ctx: _Ctx, what: str) -> tuple[str | None, int | None, int | None]:
+    """Names and IDs of a header line's or Subsystem line's vendor+device text."""
+    n = len(rest)
+    if n >= 11 and rest[-1] == "]" and rest[-11] == "[" and rest[-6] == ":":
+        a, b = rest[-10:-6], rest[-5:-1]
+        if _is_hex(a) and _is_hex(b):
+            return rest[:-11].rstrip() or None, int(a, 16), int(b, 16)
+        raise ctx.error(f"{what} ID [{a}:{b}] is not hex", rest)
+    # Numeric -n form, or lspci's own text for a vendor pci.ids does not know.
+    body = rest
+    for prefix in ("Unknown device ", "Device "):
+        if rest.startswith(prefix):
+            body = rest[len(prefix):]
+            break
+    if len(body) == 9 and body[4] == ":" and _is_hex(body[:4]) and _is_hex(body[5:]):
+        return (None if body is rest else rest), int(body[:4], 16), int(body[5:], 16)
+    return rest or None, None, None
+
+
+def _strip_tail(rest: str, ctx: _Ctx) -> tuple[str, int | None, int | None]:
+    """Remove `` (prog-if 00 [Normal decode])`` and `` (rev 11)`` from a header body."""
+    progif = rev = None
+    i = rest.rfind(" (prog-if ")
+    if i >= 0 and rest.endswith(")"):
+        progif = _rev(rest[i + 10:i + 12], ctx, "prog-if")
+        if rest[i + 12:i + 13] not in (")", " "):
+            raise ctx.error("malformed prog-if", rest[i:])
+        rest = rest[:i]
+    i = rest.rfind(" (rev ")
+    if i >= 0:
+        if not rest.endswith(")"):
+            raise ctx.error("truncated revision", rest[i:])
+        rev = _rev(rest[i + 6:-1], ctx)
+        rest = rest[:i]
+    elif rest.endswith(" (rev") or rest.endswith(" (prog-if"):
+        raise ctx.error("truncated header line", rest)
+    return rest.rstrip(), rev, progif
+
+
+def _class(text: str, ctx: _Ctx) -> tuple[str | None, int | None]:
+    """``Ethernet controller [0200]`` / ``Ethernet controller`` / ``Class 0200`` -> (name, 16-bit code)."""
+    got = _bracket_id(text, 4, ctx, "class", False)
+    if got is not None:
+        name, code = got
+        return (None if name in (None, "Class") else name), code
+    if text.startswith("Class ") and len(text) == 10 and _is_hex(text[6:]):
+        return None, int(text[6:], 16)
+    return text or None, None
+
+
+def _mm_tokens(body: str, ctx: _Ctx) -> tuple[list[str], list[str]]:
+    """Quoted columns and bare options of an ``lspci -mm`` line."""
+    quoted: list[str] = []
+    opts: list[str] = []
+    i, n = 0, len(body)
+    while i < n:
+        c = body[i]
+        if c == " " or c == "\t":
+            i += 1
+        elif c == '"':
+            j = body.find('"', i + 1)
+            if j < 0:
+                raise ctx.error("unterminated quoted column in lspci -mm line", body)
+            quoted.append(body[i + 1:j])
+            i = j + 1
+        else:
+            j = body.find(" ", i)
+            j = n if j < 0 else j
+            opts.append(body[i:j])
+            i = j
+    return quoted, opts
+
+
+def _mm_device(slot: str, body: str, ctx: _Ctx, where: str) -> PciDevice:
+    quoted, opts = _mm_tokens(body, ctx)
+    if len(quoted) < 3:
+        raise ctx.error("lspci -mm line has fewer than 3 quoted columns", body)
+    cls = quoted[0]
+    numeric = len(cls) == 4 and _is_hex(cls)
+    if numeric:
+        cname, ccode = None, int(cls, 16)
+    else:
+        cname, ccode = _class(cls, ctx)
+    nn = not numeric and ccode is not None and cls.endswith("]")
+    vname, vid = _value(quoted[1], numeric, nn, ctx, "vendor")
+    dname, did = _value(quoted[2], numeric, nn, ctx, "device")
+    sv = _value(quoted[3], numeric, nn, ctx, "subsystem vendor") if len(quoted) > 3 else (None, None)
+    sd = _value(quoted[4], numeric, nn, ctx, "subsystem device") if len(quoted) > 4 else (None, None)
+    rev = progif = None
+    for o in opts:
+        if o.startswith("-r"):
+            rev = _rev(o[2:], ctx)
+        elif o.startswith("-p"):
+            progif = _rev(o[2:], ctx, "prog-if")
+    dev = PciDevice(slot, vid, did, sv[1], sd[1], rev, _code(ccode, progif), vendor_name=vname,
+                    device_name=dname, class_name=cname, origin=where)
+    dev.subsystem_name = _join(sv[0], sd[0])
+    return dev
+
+
+def _join(a: str | None, b: str | None) -> str | None:
+    return " ".join(x for x in (a, b) if x) or None
+
+
+def _code(code16: int | None, progif: int | None) -> int | None:
+    if code16 is None:
+        return None
+    return (code16 << 8) | (progif or 0)
+
+
+def parse_header(slot: str, body: str, ctx: _Ctx, where: str) -> PciDevice:
+    """One header line (everything after the slot) -> a device."""
+    slot = normalize_slot(slot.lower())
+    if body[:1] == '"':
+        return _mm_device(slot, body, ctx, where)
+    # Numeric -n: "0200: 1af4:1041 (rev 01)"
+    if len(body) >= 15 and body[4:6] == ": " and body[10] == ":" and _is_hex(body[:4]):
+        rest, rev, progif = _strip_tail(body[6:], ctx)
+        if len(rest) != 9 or not (_is_hex(rest[:4]) and _is_hex(rest[5:])):
+            raise ctx.error("malformed numeric ID in lspci -n line", body)
+        return PciDevice(slot, int(rest[:4], 16), int(rest[5:], 16), revision=rev,
+                         class_code=_code(int(body[:4], 16), progif), origin=where)
+    cls, sep, rest = body.partition(": ")
+    if not sep:
+        if body.endswith(":"):
+            cls, rest = body[:-1], ""
+        else:
+            raise ctx.error("truncated or garbled lspci header line", body)
+    cname, ccode = _class(cls, ctx)
+    rest, rev, progif = _strip_tail(rest, ctx)
+    name, vid, did = _ids_tail(rest, ctx, "vendor:device")
+    if not name and vid is None:
+        raise ctx.error("lspci header line names no device", body)
+    vname = None
+    if name and vid is None:
+        # pciutils 2.x: "ServerWorks: Unknown device 0000"
+        i = name.find(_OLD_UNKNOWN)
+        if i > 0:
+            vname, name = name[:i], name[i + 2:]
+    return PciDevice(slot, vid, did, revision=rev, class_code=_code(ccode, progif), vendor_name=vname,
+                     device_name=name, class_name=cname, origin=where)
+
+
+def _detail(dev: PciDevice, s: str, ctx: _Ctx, caps: list) -> None:
+    """One indented line below a header (``s`` is stripped on the left)."""
+    c = s[:1]
+    if c == "S":
+        if s.startswith("Subsystem:"):
+            name, sv, sd = _ids_tail(s[10:].strip(), ctx, "subsystem")
+            dev.subsystem_name, dev.subsystem_vendor, dev.subsystem_device = name, sv, sd
+    elif c == "K":
+        if s.startswith("Kernel driver in use:"):
+            dev.driver = s[21:].strip() or None
+        elif s.startswith("Kernel modules:"):
+            dev.modules = [m.strip() for m in s[15:].split(",") if m.strip()]
+    elif c == "C":
+        if s.startswith("Capabilities:"):
+            i = s.find("]", 13)
+            if i >= 0 and s[13:].lstrip().startswith("["):
+                caps[0] = True
+                if s[i + 1:].lstrip().startswith("Express"):
+                    dev.is_pcie = True
+    elif c == "L":
+        if s.startswith("LnkCap:"):
+            link = _link(dev)
+            link.max_speed_gts, link.max_width = _speed(s), _width(s)
+            dev.is_pcie = True
+        elif s.startswith("LnkSta:"):
+            link = _link(dev)
+            link.speed_gts, link.width = _speed(s), _width(s)
+            dev.is_pcie = True
+        elif s.startswith("Link: Supported"):  # pciutils 2.2
+            link = _link(dev)
+            link.max_speed_gts, link.max_width = _speed(s), _width(s)
+        elif s.startswith("Link: Speed"):
+            link = _link(dev)
+            link.speed_gts, link.width = _speed(s), _width(s)
+
+
+def _vmm_device(rec: dict, mods: list[str], start: int, origin: str) -> PciDevice | None:
+    ctx = _Ctx(origin, start)
+    slot = rec.get("Slot")
+    if slot is None:
+        if sum(1 for k in _VMM_CORE if k in rec) >= 2:
+            raise ctx.error("lspci -vmm record has no Slot: line")
+        return None  # a stray "Driver: x" line of some other tool
+    if not _SLOT.match(slot):
+        raise ctx.error("malformed Slot:", slot)
+    cls = rec.get("Class", "")
+    numeric = len(cls) == 4 and _is_hex(cls)
+    if numeric:
+        cname, ccode = None, int(cls, 16)
+    else:
+        cname, ccode = _class(cls, ctx) if cls else (None, None)
+    nn = ccode is not None and not numeric
+    vname, vid = _value(rec.get("Vendor", ""), numeric, nn, ctx, "Vendor:")
+    dname, did = _value(rec.get("Device", ""), numeric, nn, ctx, "Device:")
+    if vname is None and vid is None or dname is None and did is None:
+        raise ctx.error(f"lspci -vmm record for {slot} has no Vendor: or Device: (truncated?)")
+    svname, svid = _value(rec.get("SVendor", ""), numeric, nn, ctx, "SVendor:")
+    sdname, sdid = _value(rec.get("SDevice", ""), numeric, nn, ctx, "SDevice:")
+    r = rec.get("Rev")
+    p = rec.get("ProgIf")
+    dev = PciDevice(normalize_slot(slot.lower()), vid, did, svid, sdid,
+                    None if r is None else _rev(r, ctx),
+                    _code(ccode, None if p is None else _rev(p, ctx, "ProgIf:")),
+                    driver=rec.get("Driver") or None, modules=mods, vendor_name=vname, device_name=dname,
+                    subsystem_name=_join(svname, sdname), class_name=cname, origin=f"{origin}:{start}")
+    return dev
+
+
+def scan(text: str, origin: str, want_hex: bool = False) -> list[tuple[PciDevice, list | None]]:
+    """Every device record of ``text`` in order, unmerged.
+
+    Each entry is (device, hex lines): for header-line devices with ``want_hex`` the
+    config-space lines below it as (line number, text after the offset prefix, offset
+    text); else None.
+    """
+    if not isinstance(text, str):
+        raise InputError(f"{origin}: not text")
+    out: list[tuple[PciDevice, list | None]] = []
+    lines = text.splitlines()
+    first = next((ln for ln in lines if ln.strip()), "")
+    if first[:1] in (" ", "\t") and _HEADER.match(first.strip()):
+        import textwrap
+
+        lines = textwrap.dedent("\n".join(lines)).splitlines()
+
+    cur: PciDevice | None = None  # header-line device whose detail lines follow
+    caps = [False]
+    hexl: list | None = None
+    rec: dict | None = None  # open -vmm record
+    mods: list[str] = []
+    rec_start = 0
+    header_match = _HEADER.match
+    vmm_keys = _VMM_KEYS
+
+    def close_cur() -> None:
+        if cur is not None and caps[0] and cur.is_pcie is None:
+            cur.is_pcie = False
+
+    for lineno, line in enumerate(lines, 1):
+        if not line or line.isspace():
+            if rec is not None:
+                dev = _vmm_device(rec, mods, rec_start, origin)
+                if dev is not None:
+                    out.append((dev, None))
+                rec = None
+            close_cur()
+            cur = None
+            continue
+        c = line[0]
+        if c == "\t" or c == " ":
+            if cur is not None:
+                _detail(cur, line.lstrip(), _Ctx(origin, lineno), caps)
+            continue
+        key, sep, val = line.partition(":")
+        if sep and key in vmm_keys:
+            val = val.strip()
+            close_cur()
+            cur = None
+            if rec is None:
+                rec, mods, rec_start = {}, [], lineno
+                if key == "Device" and _SLOT.match(val):  # hw-probe's single -m: first Device: is the slot
+                    key = "Slot"
+            elif key == "Slot" or (key == "Device" and _SLOT.match(val)):
+                if rec:  # a new record without a blank line between
+                    dev = _vmm_device(rec, mods, rec_start, origin)
+                    if dev is not None:
+                        out.append((dev, None))
+                    rec, mods, rec_start = {}, [], lineno
+                key = "Slot"
+            if key == "Module":
+                if val:
+                    mods.append(val)
+            elif key not in rec:
+                rec[key] = val
+            continue
+        n = hex_prefix(line)
+        if n and (hexl or _is_hex(line[n:n + 2])):
+            if want_hex:
+                if cur is None or hexl is None:
+                    raise _Ctx(origin, lineno).error("config-space hex line without a device header line before it",
+                                                     line)
+                hexl.append((lineno, line[n:], line[:n - 2]))
+            continue
+        line = line.rstrip()
+        m = header_match(line)
+        if m is not None and m.group(2):
+            if rec is not None:
+                dev = _vmm_device(rec, mods, rec_start, origin)
+                if dev is not None:
+                    out.append((dev, None))
+                rec = None
+            close_cur()
+            ctx = _Ctx(origin, lineno)
+            cur = parse_header(m.group(1), m.group(2), ctx, f"{origin}:{lineno}")
+            caps = [False]
+            hexl = [] if want_hex else None
+            out.append((cur, hexl))
+            continue
+        # Anything else: a prompt, another command's output, a note. lspci's own warnings
+        # ("lspci: Unable to load libkmod resources") may interleave with its output.
+        if not line.startswith("lspci: "):
+            close_cur()
+            cur = None
+    if rec is not None:
+        dev = _vmm_device(rec, mods, rec_start, origin)
+        if dev is not None:
+            out.append((dev, None))
+    close_cur()
+    return out
+
+
+_MERGE_FIELDS = ("vendor", "device", "subsystem_vendor", "subsystem_device", "revision", "class_code", "driver",
+                 "link", "is_pcie", "vendor_name", "device_name", "subsystem_name", "class_name")
+_KEY_FIELDS = ("vendor", "device", "subsystem_vendor", "subsystem_device", "revision")
+
+
+def _compatible(a: PciDevice, b: PciDevice) -> bool:
+    for k in _KEY_FIELDS:
+        x, y = getattr(a, k), getattr(b, k)
+        if x is not None and y is not None and x != y:
+            return False
+    if a.vendor is None and b.vendor is None:
+        na, nb = _join(a.vendor_name, a.device_name), _join(b.vendor_name, b.device_name)
+        if na and nb and na != nb:
+            return False
+    return True
+
+
+def merge_same_slot(devices: list[PciDevice]) -> list[PciDevice]:
+    """Fold repeated records of one slot (a log of several lspci runs) into the first."""
+    by_slot: dict[str, PciDevice] = {}
+    out: list[PciDevice] = []
+    for d in devices:
+        first = by_slot.get(d.slot)
+        if first is None:
+            by_slot[d.slot] = d
+            out.append(d)
+            continue
+        if not _compatible(first, d):
+            out.append(d)
+            continue
+        for k in _MERGE_FIELDS:
+            if getattr(first, k) is None and getattr(d, k) is not None:
+                setattr(first, k, getattr(d, k))
+        if first.link is not None and d.link is not None and first.link is not d.link:
+            for k in first.link.__slots__:
+                if getattr(first.link, k) is None:
+                    setattr(first.link, k, getattr(d.link, k))
+        if first.is_pcie is False and d.is_pcie:
+            first.is_pcie = True
+        if not first.modules and d.modules:
+            first.modules = d.modules
+        if first.vendor_name is None and d.vendor_name is not None and first.device_name != d.device_name:
+            first.device_name = d.device_name  # the split names of -vmm beat a joined header name
+        for note in d.notes:
+            if note not in first.notes:
+                first.notes.append(note)
+    return out
+
+
+def parse_lspci_text(text: str, origin: str) -> list[PciDevice]:
+    """All PCI devices in pasted lspci output (any common option set)."""
+    devices = merge_same_slot([d for d, _ in scan(text, origin)])
+    if not devices:
+        raise InputError(f"{origin}: no PCI devices found (not lspci output?)")
+    return devices
