@@ -38,19 +38,21 @@ def pci_chip(width=None, mhz=None, bus="pci", rate=None) -> dict:
 def test_parallel_bus_ceilings(bus, width, mhz, mbps):
     assert parallel_mbps(width, mhz) == mbps
     v = bus_ceiling(dev(), pci_chip(width, mhz, bus), 100)
-    assert (v.kind, v.ceiling_mbps, v.source) == (bus, mbps, "knowledge-base")
-    assert v.raw == f"{'PCI' if bus == 'pci' else 'PCI-X'} {width}-bit/{mhz} MHz = {mbps} Mb/s shared, half-duplex bus"
+    name = "PCI" if bus == "pci" else "PCI-X"
+    assert (v.kind, v.ceiling_mbps, v.basis, v.limited) == (bus, mbps, "knowledge-base", False)
+    assert v.summary == f"{name} {width}/{mhz}: {mbps} Mb/s shared"
+    assert v.description == f"{name} {width}-bit/{mhz} MHz = {mbps} Mb/s shared by both directions (half-duplex bus)"
 
 
 def test_pci_32_33_limits_gigabit_full_duplex():
     v = bus_ceiling(dev(), pci_chip(32, 33), 1000)
     assert v.limited is True
     assert (v.ceiling_mbps, v.line_rate_mbps, v.needed_mbps) == (1067, 1000, 2000)
-    assert v.raw == "PCI 32-bit/33 MHz = 1067 Mb/s shared, half-duplex bus"
-    assert "1067 Mb/s" in v.reason and "needs 2000 Mb/s" in v.reason and "67 Mb/s of headroom" in v.reason
-    assert "001_d5f3842907785cff.txt" in v.reason
-    assert v.downgraded == () and v.max_ceiling_mbps is None
-    assert v.summary == "PCI 32/33: 1067 Mb/s, limits line rate"
+    assert "peaks at 1067 Mb/s" in v.reason and "needs 2000 Mb/s" in v.reason and "leaves 67 Mb/s" in v.reason
+    assert "seed-001 (shared/seeds/001_d5f3842907785cff.txt)" in v.reason and "VT6122" in v.reason
+    assert v.downgraded is None and v.max_ceiling_mbps is None
+    assert v.summary == "PCI 32/33: 1067 Mb/s shared, below line rate"
+    assert v.reason.endswith(".") and v.reason.count(". ") == 0  # one sentence
 
 
 def test_pci_32_33_carries_fast_ethernet():
@@ -62,22 +64,25 @@ def test_pci_32_33_carries_fast_ethernet():
 def test_pci_64_66_carries_gigabit_but_warns_about_slot():
     v = bus_ceiling(dev(), pci_chip(64, 66), 1000)
     assert v.limited is False and v.ceiling_mbps == 4267 and v.needed_mbps == 2000
-    assert "slower slot lowers the ceiling" in v.reason
+    assert v.summary == "PCI 64/66: 4267 Mb/s shared"
+    assert "covers the 2000 Mb/s a 1000 Mb/s full-duplex NIC needs" in v.reason
+    assert "a slower slot lowers it" in v.reason
 
 
 def test_pcix_133():
     assert bus_ceiling(dev(), pci_chip(64, 133, "pci-x"), 1000).limited is False
     v = bus_ceiling(dev(), pci_chip(64, 133, "pci-x"), 10000)
     assert v.limited is True and v.ceiling_mbps == 8533 and v.needed_mbps == 20000
-    assert "less than even one direction of the 10000 Mb/s line rate" in v.reason
+    assert "less than even one direction of the NIC's 10000 Mb/s line rate" in v.reason
+    assert v.summary == "PCI-X 64/133: 8533 Mb/s shared, below line rate"
 
 
 def test_pci_width_clock_unknown_assumes_nothing():
     v = bus_ceiling(dev(), pci_chip(), 1000)
     assert v.kind == "pci" and v.ceiling_mbps is None and v.limited is None
-    assert v.raw == ("conventional PCI, width/clock unknown; a 32-bit/33 MHz slot would cap at "
-                     "~1067 Mb/s shared")
-    assert "2000 Mb/s would be needed" in v.reason
+    assert v.description == "conventional PCI, width/clock unknown; a 32-bit/33 MHz slot caps at ~1067 Mb/s shared"
+    assert v.summary == "PCI, width/clock unknown" and v.basis == "knowledge-base"
+    assert "full-duplex line rate needs 2000 Mb/s" in v.reason and "~1067 Mb/s" in v.reason
     # Only half of the pair known is still unknown.
     assert bus_ceiling(dev(), pci_chip(32, None), 1000).limited is None
 
@@ -85,7 +90,7 @@ def test_pci_width_clock_unknown_assumes_nothing():
 def test_pcix_width_clock_unknown():
     v = bus_ceiling(dev(), pci_chip(bus="pci-x"), 1000)
     assert v.kind == "pci-x" and v.ceiling_mbps is None and v.limited is None
-    assert "4267 Mb/s" in v.raw
+    assert "~4267 Mb/s shared" in v.description
 
 
 # --- PCI Express --------------------------------------------------------------------------
@@ -105,29 +110,41 @@ PCIE_EXPECTED = {
 def test_pcie_link_ceilings(speed, width, mbps):
     assert pcie_mbps(speed, width) == mbps
     v = bus_ceiling(dev(PciLink(speed, width, speed, width), True), None, 1000)
-    assert (v.kind, v.ceiling_mbps, v.source, v.downgraded) == ("pcie", mbps, "pcie-link", ())
+    assert (v.kind, v.ceiling_mbps, v.basis, v.downgraded) == ("pcie", mbps, "pcie-link", None)
+    gen = {2.5: "1.x", 5.0: "2.x", 8.0: "3.x", 16.0: "4.0", 32.0: "5.0"}[speed]
+    assert v.summary == f"PCIe {gen} x{width}: {mbps} Mb/s"
     assert v.max_ceiling_mbps == mbps
     assert v.limited is False  # every PCIe link carries Gigabit
     assert v.needed_mbps == 1000  # full duplex: each direction on its own lanes
 
 
-def test_pcie_raw_text():
+def test_pcie_description_text():
     v = bus_ceiling(dev(PciLink(5.0, 1)), None, 1000)
-    assert v.raw == "PCIe 2.0 x1: 5 GT/s × 1 lane, 8b/10b → 4000 Mb/s per direction"
+    assert v.description == "PCIe 2.x x1: 5 GT/s × 1 lane, 8b/10b = 4000 Mb/s per direction"
     v = bus_ceiling(dev(PciLink(8.0, 4)), None, 10000)
-    assert v.raw == "PCIe 3.0 x4: 8 GT/s × 4 lanes, 128b/130b → 31508 Mb/s per direction"
+    assert v.description == "PCIe 3.x x4: 8 GT/s × 4 lanes, 128b/130b = 31508 Mb/s per direction"
+    assert v.reason == ("The PCIe 3.x x4 link carries 31508 Mb/s each way, enough for the NIC's "
+                        "10000 Mb/s line rate in both directions at once.")
+
+
+def test_pcie_nonstandard_speed_keeps_nearest_encoding():
+    v = bus_ceiling(dev(PciLink(10.0, 1)), None, 1000)
+    assert v.ceiling_mbps == 9846 and v.summary == "PCIe 10 GT/s x1: 9846 Mb/s"
 
 
 def test_pcie_gen6_is_approximate():
     v = bus_ceiling(dev(PciLink(64.0, 1)), None, 100000)
     assert v.ceiling_mbps == 60500 and v.limited is True
-    assert "approximate" in v.raw and "242/256" in v.raw
+    assert v.description == "PCIe 6.0 x1: 64 GT/s × 1 lane, FLIT mode, 242/256 (approximate) = ~60500 Mb/s per direction"
+    assert v.summary == "PCIe 6.0 x1: ~60500 Mb/s, below line rate"
+    assert "approximate" in v.reason
 
 
 def test_pcie_too_narrow_for_10g():
     v = bus_ceiling(dev(PciLink(2.5, 1, 2.5, 1)), None, 10000)
     assert v.limited is True and v.ceiling_mbps == 2000
-    assert "only 2000 Mb/s each way" in v.reason and "10000 Mb/s line rate" in v.reason
+    assert v.reason == "The PCIe 1.x x1 link carries only 2000 Mb/s each way, below the NIC's 10000 Mb/s line rate."
+    assert v.summary == "PCIe 1.x x1: 2000 Mb/s, below line rate"
 
 
 def test_pcie_thin_margin_mentions_packet_overhead():
@@ -138,16 +155,23 @@ def test_pcie_thin_margin_mentions_packet_overhead():
 
 def test_pcie_downgrade_speed_and_width():
     v = bus_ceiling(dev(PciLink(2.5, 1, 5.0, 4)), None, 1000)
-    assert v.downgraded == ("speed", "width")
-    assert v.ceiling_mbps == 2000 and v.max_ceiling_mbps == 16000
-    assert "speed 2.5 GT/s of a possible 5 GT/s" in v.reason
-    assert "width x1 of a possible x4" in v.reason
-    assert v.summary == "PCIe 1.0 x1: 2000 Mb/s (speed/width downgraded)"
+    assert v.downgraded == "speed 2.5 GT/s of a possible 5 GT/s, width x1 of a possible x4"
+    assert v.ceiling_mbps == 2000 and v.max_ceiling_mbps == 16000 and v.limited is False
+    assert "(speed 2.5 GT/s of a possible 5 GT/s, width x1 of a possible x4; at full speed and width it would carry 16000 Mb/s)" in v.reason
+    assert v.summary == "PCIe 1.x x1: 2000 Mb/s (speed/width downgraded)"
+
+
+def test_pcie_speed_only_downgrade():
+    v = bus_ceiling(dev(PciLink(2.5, 4, 5.0, 4)), None, 1000)
+    assert v.downgraded == "speed 2.5 GT/s of a possible 5 GT/s"
+    assert (v.ceiling_mbps, v.max_ceiling_mbps) == (8000, 16000)
+    assert v.summary == "PCIe 1.x x4: 8000 Mb/s (speed downgraded)"
 
 
 def test_pcie_width_only_downgrade_can_limit():
     v = bus_ceiling(dev(PciLink(8.0, 1, 8.0, 4)), None, 10000)
-    assert v.downgraded == ("width",)
+    assert v.downgraded == "width x1 of a possible x4"
+    assert v.summary == "PCIe 3.x x1: 7877 Mb/s, below line rate (width downgraded)"
     assert v.limited is True and v.ceiling_mbps == 7877 and v.max_ceiling_mbps == 31508
 
 
@@ -155,19 +179,24 @@ def test_pcie_link_unknown_gigabit():
     v = bus_ceiling(dev(None, is_pcie=True), None, 1000)
     assert v.kind == "pcie" and v.ceiling_mbps is None
     assert v.limited is False  # even 2.5 GT/s x1 carries 2000 Mb/s
-    assert "link state is unknown" in v.reason and "2000 Mb/s" in v.reason
-    assert v.source == "unknown"
+    assert v.reason == ("The PCIe link state is unknown, but even the slowest PCIe link (1.x x1) carries "
+                        "2000 Mb/s each way, which covers the NIC's 1000 Mb/s line rate.")
+    assert v.basis == "unknown" and v.summary == "PCIe, link unknown"
+    # Speed without width (or the reverse) is no link state either.
+    assert bus_ceiling(dev(PciLink(2.5, None), is_pcie=True), None, 1000).ceiling_mbps is None
 
 
 def test_pcie_link_unknown_10g_from_kb():
     v = bus_ceiling(dev(None), {"bus": "pcie"}, 10000)
-    assert v.kind == "pcie" and v.limited is None and v.source == "knowledge-base"
-    assert "link state is unknown" in v.reason and "slot matters" in v.reason
+    assert v.kind == "pcie" and v.limited is None and v.basis == "knowledge-base"
+    assert v.reason == ("The PCIe link state is unknown (the input gives no link speed or width); even the slowest "
+                        "PCIe link (1.x x1) carries 2000 Mb/s each way, less than the NIC's 10000 Mb/s line rate, "
+                        "so the slot it sits in matters.")
 
 
 def test_link_state_beats_knowledge_base():
     v = bus_ceiling(dev(PciLink(5.0, 1)), pci_chip(32, 33), 1000)
-    assert v.kind == "pcie" and v.ceiling_mbps == 4000 and v.source == "pcie-link"
+    assert v.kind == "pcie" and v.ceiling_mbps == 4000 and v.basis == "pcie-link"
 
 
 # --- line rate and unknowns ---------------------------------------------------------------
@@ -182,12 +211,14 @@ def test_line_rate_falls_back_to_chip_then_interface():
 def test_line_rate_unknown_gives_no_verdict():
     v = bus_ceiling(dev(), pci_chip(32, 33), None)
     assert v.ceiling_mbps == 1067 and v.limited is None and v.needed_mbps is None
-    assert "line rate is unknown" in v.reason
+    assert "line rate is unknown" in v.reason and v.summary == "PCI 32/33: 1067 Mb/s shared"
+    v = bus_ceiling(dev(PciLink(2.5, 1)), None, None)
+    assert v.limited is None and "line rate is unknown" in v.reason
 
 
 def test_nothing_known():
     v = bus_ceiling(dev(), None, 1000)
-    assert (v.kind, v.ceiling_mbps, v.limited, v.source) == ("unknown", None, None, "unknown")
+    assert (v.kind, v.ceiling_mbps, v.limited, v.basis) == ("unknown", None, None, "unknown")
     assert "no knowledge-base chip row" in v.reason
     v = bus_ceiling(dev(), {"bus": "unknown"}, 1000)
     assert v.kind == "unknown" and "does not say which bus" in v.reason
@@ -195,8 +226,8 @@ def test_nothing_known():
 
 def test_integrated():
     v = bus_ceiling(dev(), {"bus": "integrated"}, 1000)
-    assert (v.kind, v.limited, v.source) == ("unknown", None, "knowledge-base")
-    assert "integrated" in v.raw
+    assert (v.kind, v.limited, v.basis) == ("unknown", None, "knowledge-base")
+    assert "integrated" in v.description and "built into the chipset" in v.reason
 
 
 def test_verdict_is_frozen():
@@ -204,20 +235,27 @@ def test_verdict_is_frozen():
     assert isinstance(v, BusVerdict)
     with pytest.raises(dataclasses.FrozenInstanceError):
         v.limited = False  # type: ignore[misc]
-    assert dataclasses.asdict(v)["ceiling_mbps"] == 1067
+    d = dataclasses.asdict(v)
+    assert d["ceiling_mbps"] == 1067
+    assert list(d)[:9] == ["kind", "ceiling_mbps", "summary", "description", "line_rate_mbps", "limited",
+                           "downgraded", "reason", "basis"]
 
 
 def test_ceiling_table():
     rows = ceiling_table()
     by_label = {r["label"]: r for r in rows}
     assert len(rows) == 4 + 5 + 6 * 5
-    assert by_label["PCI 32-bit/33 MHz"]["ceiling_mbps"] == 1067 and by_label["PCI 32-bit/33 MHz"]["shared"]
-    assert by_label["PCI-X 64-bit/533 MHz"]["ceiling_mbps"] == 34133
-    assert by_label["PCIe 1.0 x1"]["ceiling_mbps"] == 2000 and not by_label["PCIe 1.0 x1"]["shared"]
+    assert len(by_label) == len(rows)
+    assert [r["label"] for r in rows[:9]] == ["PCI 32/33", "PCI 32/66", "PCI 64/33", "PCI 64/66", "PCI-X 64/66",
+                                              "PCI-X 64/100", "PCI-X 64/133", "PCI-X 64/266", "PCI-X 64/533"]
+    assert [r["ceiling_mbps"] for r in rows[:9]] == [1067, 2133, 2133, 4267, 4267, 6400, 8533, 17067, 34133]
+    assert all(r["shared"] for r in rows[:9]) and not any(r["shared"] for r in rows[9:])
+    assert by_label["PCIe 1.x x1"]["ceiling_mbps"] == 2000
     assert by_label["PCIe 5.0 x16"]["ceiling_mbps"] == 504123
-    assert by_label["PCIe 6.0 x16"]["ceiling_mbps"] == 968000
+    assert [by_label[f"PCIe 6.0 x{w}"]["ceiling_mbps"] for w in (1, 2, 4, 8, 16)] == [60500, 121000, 242000, 484000, 968000]
+    assert "approximate" in by_label["PCIe 6.0 x16"]["description"]
     for speed, row in PCIE_EXPECTED.items():
-        gen = {2.5: "1.0", 5.0: "2.0", 8.0: "3.0", 16.0: "4.0", 32.0: "5.0"}[speed]
+        gen = {2.5: "1.x", 5.0: "2.x", 8.0: "3.x", 16.0: "4.0", 32.0: "5.0"}[speed]
         assert [by_label[f"PCIe {gen} x{w}"]["ceiling_mbps"] for w in (1, 2, 4, 8, 16)] == row
 
 
@@ -230,7 +268,7 @@ def test_kb_vt6122_row_has_no_width(kb):
     v = bus_ceiling(dev(), chip, None)
     assert chip["bus"] == "pci" and v.kind == "pci"
     assert v.line_rate_mbps == chip["line_rate_mbps"] == 1000
-    assert v.limited is None and "32-bit/33 MHz slot would cap at ~1067 Mb/s" in v.raw
+    assert v.limited is None and "32-bit/33 MHz slot caps at ~1067 Mb/s shared" in v.description
 
 
 def test_sysfs_vt6130_link(shared_datadir):
@@ -239,5 +277,6 @@ def test_sysfs_vt6130_link(shared_datadir):
     devices = read_tree(shared_datadir / "sysfs" / "vt6130-pcie")
     nic = next(d for d in devices if d.slot == "0000:02:00.0")
     v = bus_ceiling(nic, {"bus": "pcie"}, 1000)
-    assert v.kind == "pcie" and v.source == "pcie-link"
-    assert v.ceiling_mbps == 2000 and v.limited is False and v.downgraded == ()
+    assert v.kind == "pcie" and v.basis == "pcie-link"
+    assert v.ceiling_mbps == 2000 and v.limited is False and v.downgraded is None
+    assert v.summary == "PCIe 1.x x1: 2000 Mb/s"

@@ -211,7 +211,7 @@ def test_ethtool_parsed_and_failures(tmp_path, tune_dir):
 
 def test_propose_gigabit_lan(tune_dir):
     s = read_settings("eth0", root=str(tune_dir / "gigabit"))
-    r = propose(s, None, None)
+    r = propose(s, None, None, "eth0")
     assert (r.rate_mbps, r.rtt_ms, r.bdp_bytes, r.buffer_target_bytes) == (1000, 1, 125000, 250000)
     assert r.assumptions[0] == "rate 1000 Mb/s: the link speed eth0 reports"
     assert "assumed 1 ms (a LAN)" in r.assumptions[1]
@@ -224,7 +224,9 @@ def test_propose_gigabit_lan(tune_dir):
     assert p["net.core.wmem_max"].command == "sysctl -w net.core.wmem_max=262144"
     # Gigabit queue advice is seed-000's, optional at the usual default of 1000.
     assert p["txqueuelen"].command == "ip link set dev eth0 txqueuelen 2000"
-    assert p["txqueuelen"].optional and "000_48bd8ae50b017079.txt" in p["txqueuelen"].source
+    assert p["txqueuelen"].optional
+    assert p["txqueuelen"].source == "seed-000 (shared/seeds/000_48bd8ae50b017079.txt)"
+    assert "seed-000 (shared/seeds/000_48bd8ae50b017079.txt) raises it to 2000" in p["txqueuelen"].reason
     assert p["net.core.netdev_max_backlog"].command == "sysctl -w net.core.netdev_max_backlog=2000"
     # Jumbo frames only as an option, with the caveat.
     assert p["mtu"].optional and p["mtu"].command == "ip link set dev eth0 mtu 9000"
@@ -347,7 +349,7 @@ def test_render(tune_dir):
     assert d["proposals"][0] == {
         "setting": "net.core.rmem_max", "current": 212992, "proposed": 262144,
         "reason": r.proposals[0].reason, "command": "sysctl -w net.core.rmem_max=262144",
-        "optional": False, "source": "seed-000 (000_48bd8ae50b017079.txt)"}
+        "optional": False, "source": "seed-000 (shared/seeds/000_48bd8ae50b017079.txt)"}
     assert d["settings"]["tcp_rmem"] == [4096, 131072, 6291456]
     text = tune_to_text(r)
     assert "bandwidth-delay product 125000 bytes" in text
@@ -355,6 +357,86 @@ def test_render(tune_dir):
     assert "  $ sysctl -w net.core.rmem_max=262144\n" in text
     assert "txqueuelen (optional): 1000 → 2000\n" in text
     assert "No changes proposed." in tune_to_text(propose(read_settings("eth1", root=str(tune_dir / "legacy")), None, None))
+
+
+def test_iface_argument_names_the_commands(tune_dir):
+    s = read_settings("eth0", root=str(tune_dir / "gigabit"))
+    r = propose(s, 1000, 1, "enp2s0")
+    p = by_setting(r)
+    assert r.iface == "enp2s0"
+    assert p["txqueuelen"].command == "ip link set dev enp2s0 txqueuelen 2000"
+    assert p["mtu"].command == "ip link set dev enp2s0 mtu 9000"
+    assert r.assumptions[0] == "rate 1000 Mb/s, as given" and r.assumptions[1] == "round-trip time 1 ms, as given"
+    # Without it, the settings' own interface.
+    assert propose(s, 1000, 1).iface == "eth0"
+
+
+def test_note_texts():
+    assert NOTE_NO_ETHTOOL == "ethtool is not installed"
+    assert NOTE_COALESCE_UNSUPPORTED == "the driver does not support interrupt coalescing settings"
+
+
+def test_unsupported_coalescing_end_to_end(tmp_path, tune_dir):
+    """Fixture ethtool text saying 'Operation not supported' -> a note, no rx-usecs proposal."""
+    s = read_settings("eth0", root=str(tune_dir / "gigabit"))
+    e = run_ethtool("eth0", fake_ethtool(tmp_path, (tune_dir / "ethtool" / "unsupported-c.txt").read_text(),
+                                         (tune_dir / "ethtool" / "virtio-g.txt").read_text(), c_rc=95))
+    s.coalesce, s.coalesce_supported, s.rings, s.rings_supported = e.coalesce, e.coalesce_supported, e.rings, True
+    s.notes.extend(e.notes)
+    r = propose(s, 1000, 1, "eth0")
+    assert "rx-usecs" not in by_setting(r)
+    assert not any(p.command.startswith("ethtool -C") for p in r.proposals)
+    assert any(n.startswith("interrupt coalescing: the driver does not support interrupt coalescing settings")
+               for n in r.notes)
+    text = tune_to_text(r, s)
+    assert "interrupt coalescing             not supported by the driver\n" in text
+    assert "rings                            rx 256 (max 256), tx 256 (max 256)\n" in text
+    assert f"  - {NOTE_COALESCE_UNSUPPORTED}\n" in text
+
+
+def test_speed_file_errors(tmp_path):
+    net = tmp_path / "sys" / "class" / "net" / "eth0"
+    (net / "speed").mkdir(parents=True)  # unreadable as a file
+    (net / "mtu").write_text("9000\n")
+    (net / "tx_queue_len").write_bytes(b"\xff\xfe\x00\x01")  # binary garbage
+    s = read_settings("eth0", root=str(tmp_path))
+    assert s.speed_mbps is None and s.tx_queue_len is None and s.mtu == 9000
+    assert f"{net}/speed: unreadable (Is a directory)" in s.problems
+    assert any(p.startswith(f"{net}/tx_queue_len: ") and p.endswith("is not a whole number >= 0") for p in s.problems)
+    # A propose() over such a tree still works and shows every problem.
+    r = propose(s, None, None, "eth0")
+    assert r.problems == s.problems and len(r.problems) == 11
+
+
+def test_render_text_layout(tune_dir):
+    s = read_settings("eth0", root=str(tune_dir / "broken"))
+    r = propose(s, None, 2, "eth0")
+    text = tune_to_text(r, s)
+    lines = text.splitlines()
+    assert lines[0] == f"Current settings of eth0 (read from {tune_dir / 'broken'})"
+    assert "  mtu                              unknown" in lines
+    assert "  net.core.netdev_max_backlog      1000" in lines
+    assert "  net.ipv4.tcp_mem (pages)         92796 123729 185592" in lines
+    assert "  interrupt coalescing             not read" in lines
+    target = ("Target: 1000 Mb/s over a 2 ms round trip: bandwidth-delay product 250000 bytes; "
+              "socket buffers should reach 2×BDP = 500000 bytes")
+    assert target in lines
+    # Sections in order: settings, target, proposals, assumptions, notes, problems.
+    order = [lines.index(x) for x in ("Current settings of eth0 (read from " + str(tune_dir / "broken") + ")",
+                                      target, "Proposals (6; nothing has been changed):",
+                                      "Assumptions:", "Notes:", "Problems:")]
+    assert order == sorted(order)
+    assert [p.setting for p in r.proposals] == ["net.core.rmem_max", "net.core.wmem_max", "net.ipv4.tcp_rmem",
+                                                "net.ipv4.tcp_wmem", "txqueuelen", "net.core.netdev_max_backlog"]
+    assert "net.core.rmem_max: unknown → 524288" in lines
+    assert "txqueuelen (optional): unknown → 2000" in lines
+    assert "  $ sysctl -w net.ipv4.tcp_rmem='4096 131072 524288'" in lines
+    assert f"  - {tune_dir / 'broken'}/sys/class/net/eth0/mtu: 'fifteen hundred' is not a whole number >= 1" in lines
+    assert "  - the driver reports no link speed (speed = -1); virtual NICs usually do not" in lines
+    d = tune_to_dict(r, s)
+    assert d["settings"]["mtu"] is None and d["settings"]["netdev_max_backlog"] == 1000
+    assert len(d["settings"]["problems"]) == 9 and d["problems"] == d["settings"]["problems"]
+    assert [p["setting"] for p in d["proposals"]] == [p.setting for p in r.proposals]
 
 
 # --- this machine ----------------------------------------------------------------------------
@@ -373,7 +455,13 @@ def test_real_eth0():
     raw_speed = int(_cat("/sys/class/net/eth0/speed")) if os.access("/sys/class/net/eth0/speed", os.R_OK) else -1
     assert s.speed_mbps == (raw_speed if raw_speed > 0 else None)
     assert s.rmem_max == int(_cat("/proc/sys/net/core/rmem_max"))
+    assert s.wmem_max == int(_cat("/proc/sys/net/core/wmem_max"))
+    assert s.netdev_max_backlog == int(_cat("/proc/sys/net/core/netdev_max_backlog"))
     assert s.tcp_rmem == tuple(int(x) for x in _cat("/proc/sys/net/ipv4/tcp_rmem").split())
+    assert s.tcp_wmem == tuple(int(x) for x in _cat("/proc/sys/net/ipv4/tcp_wmem").split())
+    assert s.tcp_window_scaling is (_cat("/proc/sys/net/ipv4/tcp_window_scaling") == "1")
+    assert s.tcp_available_congestion_control == _cat("/proc/sys/net/ipv4/tcp_available_congestion_control").split()
+    assert s.problems == []
     assert s.tcp_congestion_control == _cat("/proc/sys/net/ipv4/tcp_congestion_control")
     assert s.tcp_congestion_control in s.tcp_available_congestion_control
     link = "/sys/class/net/eth0/device/driver"
@@ -389,9 +477,19 @@ def test_real_eth0():
             assert NOTE_COALESCE_UNSUPPORTED in s.notes
         else:
             assert s.coalesce == parse_ethtool_coalesce(p.stdout) and "rx-usecs" in s.coalesce
-    r = propose(s, None, None)
-    json.dumps(tune_to_dict(r))
+            assert s.coalesce_supported is True
+        g = subprocess.run([exe, "-g", "eth0"], capture_output=True, text=True)
+        if g.returncode == 0:
+            assert s.rings == parse_ethtool_rings(g.stdout)
+    r = propose(s, None, None, "eth0")
+    assert r.rate_mbps == (s.speed_mbps or 1000) and r.rtt_ms == 1
     assert r.bdp_bytes == bdp_bytes(r.rate_mbps, 1.0)
+    for pr in r.proposals:  # never a cut
+        if isinstance(pr.current, int) and isinstance(pr.proposed, int):
+            assert pr.proposed > pr.current, pr
+    d = json.loads(json.dumps(tune_to_dict(r, s)))
+    assert d["settings"]["mtu"] == s.mtu and d["settings"]["rmem_max"] == s.rmem_max
+    assert tune_to_text(r, s).startswith("Current settings of eth0\n")
 
 
 @pytest.mark.skipif(not os.path.isdir("/sys/class/net/eth0"), reason="no eth0 on this host")
@@ -401,5 +499,8 @@ def test_real_eth0_with_unsupported_ethtool(tmp_path, tune_dir):
     s = read_settings("eth0", root="/", ethtool=fake)
     assert s.coalesce_supported is False and s.rings_supported is False
     assert NOTE_COALESCE_UNSUPPORTED in s.notes and NOTE_RINGS_UNSUPPORTED in s.notes
-    s = read_settings("eth0", root="/", ethtool=str(tmp_path / "absent"))
-    assert NOTE_NO_ETHTOOL in s.notes and s.coalesce is None
+    s = read_settings("eth0", root="/", ethtool="/nonexistent/ethtool")
+    assert "ethtool is not installed" in s.notes and s.coalesce is None and s.rings is None
+    r = propose(s, None, None, "eth0")
+    assert "interrupt coalescing not read (ethtool not run or not installed)" in r.notes
+    assert "rx-usecs" not in by_setting(r)

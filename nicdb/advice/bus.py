@@ -1,26 +1,26 @@
 """Host-bus ceiling verdicts: can the bus a NIC sits on carry its line rate?
 
-Pure functions over a :class:`~nicdb.model.PciDevice` and its knowledge-base chip row.
-Nothing here touches the running system.
+Pure functions over a :class:`~nicdb.model.PciDevice` and its knowledge-base chip row;
+nothing here touches the running system.
 
 Where the numbers come from:
 
-* PCI Express: the device's *current* link (speed in GT/s × lanes) minus the line
-  encoding of that generation -- 8b/10b at 2.5 and 5 GT/s, 128b/130b at 8, 16 and
-  32 GT/s, and for 64 GT/s (PCIe 6.0, PAM4 signalling in FLIT mode) 242/256 as an
-  approximation of the FLIT payload share. The result is per direction: a PCIe link is
-  full duplex. Transaction-layer packet headers cost another few to ~20 percent,
-  depending on payload size; the ceiling does not subtract that, and the verdict says
-  so when the margin is thin.
+* PCI Express: the device's *current* link, speed (GT/s) × lanes, less the line
+  encoding of that generation: 8b/10b at 2.5 and 5 GT/s, 128b/130b at 8, 16 and
+  32 GT/s. At 64 GT/s (PCIe 6.0, FLIT mode) the payload share of a 256-byte FLIT is
+  taken as 242/256, an approximation. The result is per direction -- a PCIe link is
+  full duplex, each direction on its own wire pairs. Transaction-layer headers cost a
+  further few to ~20 percent depending on payload size; the ceiling does not subtract
+  them, and the reason says so when the margin over the line rate is thin.
 * Conventional PCI and PCI-X: width × clock from the chip row (``bus``,
   ``bus_width_bits``, ``bus_mhz``). Both are *shared, half-duplex* buses: the two
-  directions of a full-duplex NIC (and every other device on that bus segment) take
-  turns, so a 1000 Mb/s full-duplex NIC needs 2000 Mb/s of bus. The ceiling is the
-  theoretical burst peak; arbitration and address phases keep real transfers lower.
+  directions of a full-duplex NIC, and every other device on the segment, take turns,
+  so a 1000 Mb/s full-duplex NIC needs 2000 Mb/s of bus. The figure is the burst peak;
+  arbitration and address phases keep real transfers below it.
 
-Seed 001_d5f3842907785cff.txt (cited as seed-001) is the case that motivated this: a
-VT6122 on a 32-bit/33 MHz PCI bus (133 MB/s, shared) did not reach Gigabit, while the
-PCIe VT6130 has no such limit.
+seed-001 (shared/seeds/001_d5f3842907785cff.txt) is the case behind this module: a
+VT6122 on a 32-bit/33 MHz PCI bus (133 MB/s, shared) could not reach Gigabit, while the
+PCIe VT6130 had no such limit.
 """
 
 from __future__ import annotations
@@ -29,42 +29,45 @@ from dataclasses import dataclass
 
 from nicdb.model import PciDevice
 
-SEED_PCI = "seed-001 (001_d5f3842907785cff.txt)"
+SEED_PCI = "seed-001 (shared/seeds/001_d5f3842907785cff.txt)"
 
-# Nominal clock names -> the real clock (MHz). "33 MHz" PCI is 33.33 MHz, and so on.
+# Nominal clock -> real clock, MHz: "33 MHz" PCI runs at 33.33 MHz, and so on.
 _REAL_MHZ = {33: 100 / 3, 66: 200 / 3, 133: 400 / 3, 266: 800 / 3, 533: 1600 / 3}
 
-# Transfer rate (GT/s) -> (generation name, encoding numerator, denominator, encoding label).
+# GT/s -> (generation label, encoding numerator, denominator, encoding text, approximate?)
 _PCIE_GENS = {
-    2.5: ("1.0", 8, 10, "8b/10b"),
-    5.0: ("2.0", 8, 10, "8b/10b"),
-    8.0: ("3.0", 128, 130, "128b/130b"),
-    16.0: ("4.0", 128, 130, "128b/130b"),
-    32.0: ("5.0", 128, 130, "128b/130b"),
-    64.0: ("6.0", 242, 256, "FLIT 242/256 (approximate)"),
+    2.5: ("1.x", 8, 10, "8b/10b", False),
+    5.0: ("2.x", 8, 10, "8b/10b", False),
+    8.0: ("3.x", 128, 130, "128b/130b", False),
+    16.0: ("4.0", 128, 130, "128b/130b", False),
+    32.0: ("5.0", 128, 130, "128b/130b", False),
+    64.0: ("6.0", 242, 256, "FLIT mode, 242/256 (approximate)", True),
 }
 _PCIE_WIDTHS = (1, 2, 4, 8, 16)
 
-# The slowest PCIe link there is: 2.5 GT/s x1 after 8b/10b.
+# The slowest PCIe link there is: 2.5 GT/s × 1 lane after 8b/10b.
 PCIE_FLOOR_MBPS = 2000
 
-# Below this share of headroom over the line rate, PCIe packet overhead may matter.
+# With less headroom than this over the line rate, PCIe packet headers may show.
 _THIN_MARGIN = 1.25
+
+KINDS = ("pci", "pci-x", "pcie", "unknown")
+BASES = ("pcie-link", "knowledge-base", "unknown")
 
 
 @dataclass(frozen=True)
 class BusVerdict:
     kind: str  # "pci" | "pci-x" | "pcie" | "unknown"
-    ceiling_mbps: int | None  # usable data rate, Mb/s, one direction (shared buses: both together)
-    raw: str  # how the ceiling was computed, e.g. "PCI 32-bit/33 MHz = 1067 Mb/s shared, half-duplex bus"
+    ceiling_mbps: int | None  # usable data rate, Mb/s: per direction for PCIe, both directions together for PCI/PCI-X
+    summary: str  # a few words for a table column: "PCI 32/33: 1067 Mb/s shared"
+    description: str  # how the ceiling was worked out
     line_rate_mbps: int | None  # the NIC's line rate the verdict compares against
-    needed_mbps: int | None  # bus bandwidth full-duplex line rate needs (2x on a shared bus)
-    limited: bool | None  # True: the bus cannot carry line rate both ways; None: cannot tell
-    downgraded: tuple[str, ...]  # "speed" and/or "width" when the PCIe link runs below its maximum
-    max_ceiling_mbps: int | None  # PCIe: the ceiling at the link's maximum speed and width
+    limited: bool | None  # True: the bus cannot carry full-duplex line rate; None: cannot tell
+    downgraded: str | None  # PCIe only: which of speed/width runs below the maximum, with the numbers
     reason: str  # one sentence for the user, with the numbers
-    source: str  # "pcie-link" | "knowledge-base" | "unknown"
-    summary: str  # a few words for a table cell
+    basis: str  # "pcie-link" | "knowledge-base" | "unknown"
+    needed_mbps: int | None = None  # bus bandwidth full-duplex line rate needs (2× on a shared bus)
+    max_ceiling_mbps: int | None = None  # PCIe: the ceiling at the link's maximum speed and width
 
 
 # ---------------------------------------------------------------------------
@@ -83,62 +86,78 @@ def parallel_mbps(width_bits: int, mhz: float) -> int:
     return round(width_bits * real_mhz(mhz))
 
 
-def pcie_encoding(speed_gts: float) -> tuple[str | None, int, int, str]:
-    """(generation, numerator, denominator, label) of the line encoding at ``speed_gts``."""
+def pcie_encoding(speed_gts: float) -> tuple[str | None, int, int, str, bool]:
+    """(generation, numerator, denominator, encoding text, approximate) at ``speed_gts``.
+
+    Non-standard rates get the encoding of the nearest generation below and no name.
+    """
     gen = _PCIE_GENS.get(float(speed_gts))
     if gen is not None:
         return gen
     if speed_gts <= 5:
-        return None, 8, 10, "8b/10b"
-    if speed_gts <= 32:
-        return None, 128, 130, "128b/130b"
-    return None, 242, 256, "FLIT 242/256 (approximate)"
+        return None, 8, 10, "8b/10b", False
+    if speed_gts < 64:
+        return None, 128, 130, "128b/130b", False
+    return None, 242, 256, "FLIT mode, 242/256 (approximate)", True
 
 
 def pcie_mbps(speed_gts: float, width: int) -> int:
     """Per-direction data rate of a PCIe link after line encoding, Mb/s, rounded."""
-    _, num, den, _ = pcie_encoding(speed_gts)
+    _, num, den, _, _ = pcie_encoding(speed_gts)
     return round(speed_gts * 1000 * width * num / den)
 
 
-def _fmt_gts(speed: float) -> str:
+def _gts(speed: float) -> str:
     return f"{speed:g}"
 
 
-def _pcie_raw(speed: float, width: int) -> str:
-    gen, _, _, label = pcie_encoding(speed)
-    name = f"PCIe {gen}" if gen else "PCIe"
+def _pcie_label(speed: float, width: int) -> str:
+    gen = pcie_encoding(speed)[0]
+    return f"PCIe {gen} x{width}" if gen else f"PCIe {_gts(speed)} GT/s x{width}"
+
+
+def _pcie_description(speed: float, width: int) -> str:
+    _, _, _, enc, approx = pcie_encoding(speed)
     lanes = "lane" if width == 1 else "lanes"
-    return (f"{name} x{width}: {_fmt_gts(speed)} GT/s × {width} {lanes}, {label} "
-            f"→ {pcie_mbps(speed, width)} Mb/s per direction")
+    tilde = "~" if approx else ""
+    return (f"{_pcie_label(speed, width)}: {_gts(speed)} GT/s × {width} {lanes}, {enc} "
+            f"= {tilde}{pcie_mbps(speed, width)} Mb/s per direction")
 
 
-def _parallel_raw(kind: str, width: int, mhz: float) -> str:
-    name = "PCI" if kind == "pci" else "PCI-X"
-    return (f"{name} {width}-bit/{mhz:g} MHz = {parallel_mbps(width, mhz)} Mb/s shared, "
-            "half-duplex bus")
+def _pcie_summary_head(speed: float, width: int) -> str:
+    tilde = "~" if pcie_encoding(speed)[4] else ""
+    return f"{_pcie_label(speed, width)}: {tilde}{pcie_mbps(speed, width)} Mb/s"
+
+
+def _bus_name(kind: str) -> str:
+    return "PCI" if kind == "pci" else "PCI-X"
+
+
+def _parallel_description(kind: str, width: int, mhz: float) -> str:
+    return (f"{_bus_name(kind)} {width}-bit/{mhz:g} MHz = {parallel_mbps(width, mhz)} Mb/s "
+            "shared by both directions (half-duplex bus)")
 
 
 def ceiling_table() -> list[dict]:
     """Every standard bus configuration with its ceiling, for docs and tests.
 
-    Rows: ``{"kind", "label", "ceiling_mbps", "shared", "raw"}``. Shared (PCI, PCI-X)
-    ceilings are for both directions together; PCIe ceilings are per direction.
+    Rows: ``{"kind", "label", "ceiling_mbps", "shared", "description"}`` in the order
+    PCI 32/33, 32/66, 64/33, 64/66; PCI-X 66, 100, 133, 266, 533 MHz (64-bit);
+    PCIe 1.x to 6.0, each ×1, ×2, ×4, ×8, ×16. Shared (PCI, PCI-X) ceilings cover
+    both directions together; PCIe ceilings are per direction.
     """
     rows = []
     for width, mhz in ((32, 33), (32, 66), (64, 33), (64, 66)):
-        rows.append({"kind": "pci", "label": f"PCI {width}-bit/{mhz} MHz",
-                     "ceiling_mbps": parallel_mbps(width, mhz), "shared": True,
-                     "raw": _parallel_raw("pci", width, mhz)})
+        rows.append({"kind": "pci", "label": f"PCI {width}/{mhz}", "ceiling_mbps": parallel_mbps(width, mhz),
+                     "shared": True, "description": _parallel_description("pci", width, mhz)})
     for mhz in (66, 100, 133, 266, 533):
-        rows.append({"kind": "pci-x", "label": f"PCI-X 64-bit/{mhz} MHz",
-                     "ceiling_mbps": parallel_mbps(64, mhz), "shared": True,
-                     "raw": _parallel_raw("pci-x", 64, mhz)})
-    for speed, (gen, *_rest) in _PCIE_GENS.items():
+        rows.append({"kind": "pci-x", "label": f"PCI-X 64/{mhz}", "ceiling_mbps": parallel_mbps(64, mhz),
+                     "shared": True, "description": _parallel_description("pci-x", 64, mhz)})
+    for speed in _PCIE_GENS:
         for width in _PCIE_WIDTHS:
-            rows.append({"kind": "pcie", "label": f"PCIe {gen} x{width}",
+            rows.append({"kind": "pcie", "label": _pcie_label(speed, width),
                          "ceiling_mbps": pcie_mbps(speed, width), "shared": False,
-                         "raw": _pcie_raw(speed, width)})
+                         "description": _pcie_description(speed, width)})
     return rows
 
 
@@ -146,22 +165,25 @@ def ceiling_table() -> list[dict]:
 # Verdicts
 
 
+def _number(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and x > 0
+
+
 def _line_rate(device: PciDevice, chip: dict | None, line_rate_mbps: int | None) -> int | None:
     """The caller's rate, else the chip row's, else the fastest interface's speed."""
-    if line_rate_mbps is not None and line_rate_mbps > 0:
+    if _number(line_rate_mbps):
         return int(line_rate_mbps)
-    if chip and isinstance(chip.get("line_rate_mbps"), (int, float)) and chip["line_rate_mbps"] > 0:
+    if chip and _number(chip.get("line_rate_mbps")):
         return int(chip["line_rate_mbps"])
-    speeds = [i.speed_mbps for i in device.interfaces if i.speed_mbps and i.speed_mbps > 0]
+    speeds = [i.speed_mbps for i in device.interfaces if _number(i.speed_mbps)]
     return max(speeds) if speeds else None
 
 
-def _summary(label: str, ceiling: int | None, limited: bool | None, downgraded: tuple[str, ...]) -> str:
-    s = label if ceiling is None else f"{label}: {ceiling} Mb/s"
+def _with_flags(head: str, limited: bool | None, downgraded: list[str]) -> str:
+    """``head`` plus ", below line rate" and "(speed/width downgraded)" where they apply."""
+    s = head
     if limited:
-        s += ", limits line rate"
-    elif limited is None and ceiling is not None:
-        s += ", line rate unknown"
+        s += ", below line rate"
     if downgraded:
         s += f" ({'/'.join(downgraded)} downgraded)"
     return s
@@ -169,125 +191,123 @@ def _summary(label: str, ceiling: int | None, limited: bool | None, downgraded: 
 
 def _pcie_from_link(device: PciDevice, rate: int | None) -> BusVerdict:
     link = device.link
-    assert link is not None and link.speed_gts and link.width
     speed, width = float(link.speed_gts), int(link.width)
     ceiling = pcie_mbps(speed, width)
-    raw = _pcie_raw(speed, width)
-    gen, *_ = pcie_encoding(speed)
-    label = f"PCIe {gen} x{width}" if gen else f"PCIe {_fmt_gts(speed)} GT/s x{width}"
+    approx = pcie_encoding(speed)[4]
+    tilde = "~" if approx else ""
+    description = _pcie_description(speed, width)
 
-    downgraded: list[str] = []
-    parts = []
+    parts, which = [], []
     if link.max_speed_gts and speed < link.max_speed_gts:
-        downgraded.append("speed")
-        parts.append(f"speed {_fmt_gts(speed)} GT/s of a possible {_fmt_gts(link.max_speed_gts)} GT/s")
+        which.append("speed")
+        parts.append(f"speed {_gts(speed)} GT/s of a possible {_gts(link.max_speed_gts)} GT/s")
     if link.max_width and width < link.max_width:
-        downgraded.append("width")
+        which.append("width")
         parts.append(f"width x{width} of a possible x{link.max_width}")
+    downgraded = ", ".join(parts) or None
     max_ceiling = None
     if link.max_speed_gts or link.max_width:
         max_ceiling = pcie_mbps(float(link.max_speed_gts or speed), int(link.max_width or width))
 
     limited = None if rate is None else ceiling < rate
+    link_text = f"{_pcie_label(speed, width)} link"
     if rate is None:
-        sentence = (f"The PCIe link ({raw}) carries {ceiling} Mb/s each way; "
-                    "the NIC's line rate is unknown, so no verdict")
+        reason = (f"The {link_text} carries {tilde}{ceiling} Mb/s each way; the NIC's line rate is "
+                  "unknown, so nicdb cannot say whether that is enough")
     elif limited:
-        sentence = (f"The PCIe link carries only {ceiling} Mb/s each way ({raw}), "
-                    f"below the {rate} Mb/s line rate")
+        reason = (f"The {link_text} carries only {tilde}{ceiling} Mb/s each way, below the NIC's "
+                  f"{rate} Mb/s line rate")
     else:
-        sentence = (f"The PCIe link carries {ceiling} Mb/s each way ({raw}), "
-                    f"enough for the {rate} Mb/s line rate in both directions at once")
+        reason = (f"The {link_text} carries {tilde}{ceiling} Mb/s each way, enough for the NIC's "
+                  f"{rate} Mb/s line rate in both directions at once")
         if ceiling < rate * _THIN_MARGIN:
-            sentence += (", though packet headers take some of the margin, so expect a little"
-                         " below line rate under load")
+            reason += ", though packet headers eat into that thin margin"
     if downgraded:
-        sentence += (f"; the link runs below its maximum ({' and '.join(parts)}, which would give "
-                     f"{max_ceiling} Mb/s) -- the slot or upstream port may offer less, or the link "
-                     "trained down (some devices also slow an idle link to save power)")
-    return BusVerdict("pcie", ceiling, raw, rate, rate, limited, tuple(downgraded), max_ceiling,
-                      sentence + ".", "pcie-link", _summary(label, ceiling, limited, tuple(downgraded)))
+        reason += (f"; the link runs below its maximum ({downgraded}; at full speed and width it "
+                   f"would carry {max_ceiling} Mb/s), so check the slot, the upstream port, or "
+                   "power saving that slows an idle link")
+    if approx:
+        reason += " (the 64 GT/s FLIT-mode figure is approximate)"
+    return BusVerdict("pcie", ceiling, _with_flags(_pcie_summary_head(speed, width), limited, which),
+                      description, rate, limited, downgraded, reason + ".", "pcie-link",
+                      needed_mbps=rate, max_ceiling_mbps=max_ceiling)
 
 
 def _pcie_unknown_link(device: PciDevice, chip: dict | None, rate: int | None) -> BusVerdict:
     from_kb = bool(chip) and chip.get("bus") == "pcie" and not device.is_pcie
-    source = "knowledge-base" if from_kb else "unknown"
-    raw = "PCI Express, link speed and width unknown"
-    floor = ("even the slowest PCIe link (1.0 x1) carries "
-             f"{PCIE_FLOOR_MBPS} Mb/s per direction")
+    description = "PCI Express, link speed and width unknown"
+    floor = f"even the slowest PCIe link (1.x x1) carries {PCIE_FLOOR_MBPS} Mb/s each way"
     if rate is not None and rate <= PCIE_FLOOR_MBPS:
         limited: bool | None = False
-        sentence = (f"The device is PCI Express but its link state is unknown; {floor}, "
-                    f"which covers the {rate} Mb/s line rate")
+        reason = (f"The PCIe link state is unknown, but {floor}, which covers the NIC's "
+                  f"{rate} Mb/s line rate")
     else:
         limited = None
-        tail = "" if rate is None else f", less than the {rate} Mb/s line rate, so the slot matters"
-        sentence = (f"The device is PCI Express but its link state is unknown (the input "
-                    f"gives no link speed and width); {floor}{tail}")
-    return BusVerdict("pcie", None, raw, rate, rate, limited, (), None, sentence + ".", source,
-                      _summary("PCIe, link unknown", None, limited, ()))
+        tail = ("" if rate is None
+                else f", less than the NIC's {rate} Mb/s line rate, so the slot it sits in matters")
+        reason = f"The PCIe link state is unknown (the input gives no link speed or width); {floor}{tail}"
+    return BusVerdict("pcie", None, "PCIe, link unknown", description, rate, limited, None, reason + ".",
+                      "knowledge-base" if from_kb else "unknown", needed_mbps=rate)
 
 
 def _parallel(kind: str, chip: dict, rate: int | None) -> BusVerdict:
-    name = "PCI" if kind == "pci" else "PCI-X"
+    name = _bus_name(kind)
     width, mhz = chip.get("bus_width_bits"), chip.get("bus_mhz")
     needed = None if rate is None else 2 * rate
-    ok_numbers = isinstance(width, (int, float)) and width > 0 and isinstance(mhz, (int, float)) and mhz > 0
-    if not ok_numbers:
+    if not (_number(width) and _number(mhz)):
         if kind == "pci":
-            example = parallel_mbps(32, 33)
-            raw = (f"conventional PCI, width/clock unknown; a 32-bit/33 MHz slot would cap at "
-                   f"~{example} Mb/s shared")
+            hint = f"a 32-bit/33 MHz slot caps at ~{parallel_mbps(32, 33)} Mb/s shared"
+            description = f"conventional PCI, width/clock unknown; {hint}"
+            said = "conventional PCI"
         else:
-            example = parallel_mbps(64, 66)
-            raw = (f"PCI-X, width/clock unknown; its slowest mode (64-bit/66 MHz) would cap at "
-                   f"~{example} Mb/s shared, less if the card sits in a conventional PCI slot")
-        tail = "" if needed is None else f"; {needed} Mb/s would be needed for full-duplex line rate"
-        sentence = (f"The knowledge base says {name} without width or clock, so no ceiling is "
-                    f"assumed: {raw}{tail}")
-        return BusVerdict(kind, None, raw, rate, needed, None, (), None, sentence + ".",
-                          "knowledge-base", _summary(f"{name}, width/clock unknown", None, None, ()))
+            hint = (f"its slowest mode (64-bit/66 MHz) caps at ~{parallel_mbps(64, 66)} Mb/s shared, "
+                    "less in a conventional PCI slot")
+            description = f"PCI-X, width/clock unknown; {hint}"
+            said = "PCI-X"
+        tail = "" if needed is None else f", and full-duplex line rate needs {needed} Mb/s"
+        reason = (f"The knowledge base says {said} but not its width or clock, so no ceiling is "
+                  f"assumed; {hint}{tail}")
+        return BusVerdict(kind, None, f"{name}, width/clock unknown", description, rate, None, None,
+                          reason + ".", "knowledge-base", needed_mbps=needed)
 
     width, mhz = int(width), float(mhz)
     ceiling = parallel_mbps(width, mhz)
-    raw = _parallel_raw(kind, width, mhz)
-    label = f"{name} {width}/{mhz:g}"
+    description = _parallel_description(kind, width, mhz)
     limited = None if rate is None else ceiling < needed
     full = "Conventional PCI" if kind == "pci" else "PCI-X"
-    head = (f"{full} {width}-bit/{mhz:g} MHz peaks at {ceiling} Mb/s, shared by both directions "
-            "and every other device on the bus")
+    head = f"{full} at {width}-bit/{mhz:g} MHz peaks at {ceiling} Mb/s, shared by both directions and every device on that bus"
     if rate is None:
-        sentence = f"{head}; the NIC's line rate is unknown, so no verdict"
+        reason = f"{head}; the NIC's line rate is unknown, so nicdb cannot say whether that is enough"
     elif ceiling < rate:
-        sentence = f"{head}, less than even one direction of the {rate} Mb/s line rate"
+        reason = f"{head}, less than even one direction of the NIC's {rate} Mb/s line rate"
     elif limited:
-        sentence = (f"{head}; a {rate} Mb/s full-duplex NIC needs {needed} Mb/s, so it cannot reach "
-                    f"line rate in both directions at once, and one direction alone has only "
-                    f"{ceiling - rate} Mb/s of headroom before bus overhead")
+        reason = (f"{head}, but a {rate} Mb/s full-duplex NIC needs {needed} Mb/s, so it cannot run at "
+                  f"line rate both ways at once (one direction alone leaves {ceiling - rate} Mb/s "
+                  "for bus overhead)")
     else:
-        sentence = (f"{head}, which covers the {needed} Mb/s a {rate} Mb/s full-duplex NIC needs "
-                    "if the other devices on the bus leave it room")
+        reason = f"{head}, which covers the {needed} Mb/s a {rate} Mb/s full-duplex NIC needs if the other devices leave room"
     if limited and kind == "pci" and width == 32 and round(mhz) == 33:
-        sentence += (f" -- as {SEED_PCI} found with a VT6122 on such a bus, which did not reach "
-                     "Gigabit where the PCIe VT6130 had no such limit")
+        reason += (f"; {SEED_PCI} found a VT6122 on such a bus short of Gigabit, where the PCIe "
+                   "VT6130 had no such limit")
     if width > 32 or mhz > 34:
-        sentence += (f"; this assumes the slot runs at the chip's full {width}-bit/{mhz:g} MHz, "
-                     "a slower slot lowers the ceiling")
-    return BusVerdict(kind, ceiling, raw, rate, needed, limited, (), None, sentence + ".",
-                      "knowledge-base", _summary(label, ceiling, limited, ()))
+        reason += f"; this assumes a slot that runs the full {width}-bit/{mhz:g} MHz, a slower slot lowers it"
+    summary = _with_flags(f"{name} {width}/{mhz:g}: {ceiling} Mb/s shared", limited, [])
+    return BusVerdict(kind, ceiling, summary, description, rate, limited, None, reason + ".",
+                      "knowledge-base", needed_mbps=needed)
 
 
 def bus_ceiling(device: PciDevice, chip: dict | None, line_rate_mbps: int | None) -> BusVerdict:
     """How much the host bus lets ``device`` move, and whether that caps its line rate.
 
     ``line_rate_mbps`` is the rate to judge against; None falls back to the chip row's
-    ``line_rate_mbps``, then to the fastest speed of the device's interfaces. Live PCIe
-    link state wins over the knowledge base; a conventional PCI/PCI-X verdict comes
-    from the chip row. Unknowns stay unknown (``limited=None``) and the reason says so.
+    ``line_rate_mbps``, then to the fastest speed among the device's interfaces. A
+    known PCIe link (current speed and width) wins over the knowledge base; conventional
+    PCI and PCI-X verdicts come from the chip row. What is unknown stays unknown
+    (``limited=None``) and the reason says so.
     """
     rate = _line_rate(device, chip, line_rate_mbps)
     link = device.link
-    if link is not None and link.speed_gts and link.width:
+    if link is not None and _number(link.speed_gts) and _number(link.width):
         return _pcie_from_link(device, rate)
     bus = (chip or {}).get("bus") or "unknown"
     if device.is_pcie or bus == "pcie":
@@ -295,13 +315,12 @@ def bus_ceiling(device: PciDevice, chip: dict | None, line_rate_mbps: int | None
     if bus in ("pci", "pci-x"):
         return _parallel(bus, chip, rate)
     if bus == "integrated":
-        sentence = ("The knowledge base says this NIC is integrated into the chipset; its internal "
-                    "connection is not a slot bus and nicdb knows no ceiling for it")
-        return BusVerdict("unknown", None, "integrated into the chipset, internal bus unknown", rate,
-                          None, None, (), None, sentence + ".", "knowledge-base",
-                          "integrated, bus unknown")
+        reason = ("The knowledge base says this NIC is built into the chipset; its internal "
+                  "connection is no slot bus, and nicdb knows no ceiling for it.")
+        return BusVerdict("unknown", None, "integrated, bus unknown",
+                          "integrated into the chipset, internal bus unknown", rate, None, None, reason,
+                          "knowledge-base")
     why = "no knowledge-base chip row" if chip is None else "the knowledge base does not say which bus"
-    sentence = (f"Host bus unknown ({why}, and no PCIe link state in the input), so nicdb cannot "
-                "tell whether the bus limits this NIC")
-    return BusVerdict("unknown", None, "bus unknown", rate, None, None, (), None, sentence + ".",
-                      "unknown", "bus unknown")
+    reason = (f"The host bus is unknown ({why}, and no PCIe link state in the input), so nicdb cannot "
+              "tell whether it limits this NIC.")
+    return BusVerdict("unknown", None, "bus unknown", "bus unknown", rate, None, None, reason, "unknown")

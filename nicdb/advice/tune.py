@@ -10,9 +10,9 @@ The arithmetic:
   advertised window. Proposals round 2×BDP up to a power of two.
 * Queue lengths (``txqueuelen``, ``net.core.netdev_max_backlog``) are sized for 10 ms of
   full-size frames at line rate, and proposed only at 10 Gb/s and above -- or, at
-  Gigabit, as seed-000 (000_48bd8ae50b017079.txt, a summary of "How to achieve Gigabit
-  speeds with Linux") advises: txqueuelen 2000 and netdev_max_backlog 2000, interrupt
-  coalescing, larger TCP buffers.
+  Gigabit, as seed-000 (shared/seeds/000_48bd8ae50b017079.txt, a summary of "How to
+  achieve Gigabit speeds with Linux") advises: txqueuelen 2000 and netdev_max_backlog
+  2000, interrupt coalescing, larger TCP buffers.
 
 Nothing is ever proposed lower than it is now. Every proposal carries the exact command;
 the module never runs it.
@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from nicdb.errors import InputError
 from nicdb.tuning.read import Settings
 
-SEED_GIGABIT = "seed-000 (000_48bd8ae50b017079.txt)"
-SEED_PCI = "seed-001 (001_d5f3842907785cff.txt)"
+SEED_GIGABIT = "seed-000 (shared/seeds/000_48bd8ae50b017079.txt)"
+SEED_PCI = "seed-001 (shared/seeds/001_d5f3842907785cff.txt)"
 
 DEFAULT_RATE_MBPS = 1000
 DEFAULT_RTT_MS = 1.0
@@ -285,25 +285,29 @@ def _mtu(s: Settings, r: TuneReport, dev: str) -> None:
 # ---------------------------------------------------------------------------
 
 
-def propose(settings: Settings, rate_mbps: float | None, rtt_ms: float | None) -> TuneReport:
-    """Proposals to let ``settings.iface`` carry ``rate_mbps`` over a path of ``rtt_ms``.
+def propose(settings: Settings, rate_mbps: float | None, rtt_ms: float | None,
+            iface: str | None = None) -> TuneReport:
+    """Proposals to let ``iface`` carry ``rate_mbps`` over a path of ``rtt_ms``.
 
     ``rate_mbps`` None: the interface's speed, else 1000 Mb/s. ``rtt_ms`` None: 1 ms
-    (a LAN). Both assumptions are written into the report.
+    (a LAN). Both assumptions are written into the report. ``iface`` names the
+    interface in the commands; None means ``settings.iface``. Pure: nothing is run
+    or changed. Raises InputError for a rate or RTT that is not a positive number.
     """
     _positive(rate_mbps, "the rate (Mb/s)")
     _positive(rtt_ms, "the round-trip time (ms)")
     s = settings
+    iface = iface or s.iface
     assumptions = []
     if rate_mbps is not None:
         rate = float(rate_mbps)
         assumptions.append(f"rate {_num(rate)} Mb/s, as given")
     elif s.speed_mbps:
         rate = float(s.speed_mbps)
-        assumptions.append(f"rate {_num(rate)} Mb/s: the link speed {s.iface} reports")
+        assumptions.append(f"rate {_num(rate)} Mb/s: the link speed {iface} reports")
     else:
         rate = float(DEFAULT_RATE_MBPS)
-        assumptions.append(f"rate assumed {DEFAULT_RATE_MBPS} Mb/s: {s.iface} reports no link speed "
+        assumptions.append(f"rate assumed {DEFAULT_RATE_MBPS} Mb/s: {iface} reports no link speed "
                            "(give the rate for a better answer)")
     if rtt_ms is not None:
         rtt = float(rtt_ms)
@@ -313,8 +317,8 @@ def propose(settings: Settings, rate_mbps: float | None, rtt_ms: float | None) -
         assumptions.append(f"round-trip time assumed {_num(rtt)} ms (a LAN); for a longer path, "
                            "measure it with ping and give it")
     bdp = bdp_bytes(rate, rtt)
-    r = TuneReport(s.iface, rate, rtt, bdp, 2 * bdp, assumptions, problems=list(s.problems), settings=s)
-    dev = shlex.quote(s.iface)
+    r = TuneReport(iface, rate, rtt, bdp, 2 * bdp, assumptions, problems=list(s.problems), settings=s)
+    dev = shlex.quote(iface)
 
     _buffers(s, r)
     _congestion(s, r)

@@ -13,6 +13,7 @@ is an error.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 
 from nicdb.errors import InputError
 
-NOTE_NO_ETHTOOL = "ethtool not installed"
+NOTE_NO_ETHTOOL = "ethtool is not installed"
 NOTE_COALESCE_UNSUPPORTED = "the driver does not support interrupt coalescing settings"
 NOTE_RINGS_UNSUPPORTED = "the driver does not support ring size settings"
 
@@ -139,11 +140,15 @@ def _speed(path: str, problems: list[str], notes: list[str]) -> int | None:
     try:
         with open(path, "rb") as f:
             text = f.read(_MAX_READ).decode("utf-8", errors="replace").strip()
+    except FileNotFoundError:
+        problems.append(f"{path}: missing")
+        return None
     except OSError as e:
-        if e.errno == 22:  # EINVAL: the kernel's answer while the link is down
+        if e.errno == errno.EINVAL:  # the kernel's answer while the link is down
             notes.append("the driver reports no link speed (reading it fails: the link is down, or the device has none)")
-            return None
-        return _read(path, problems)  # records the problem line the usual way
+        else:
+            problems.append(f"{path}: unreadable ({e.strerror or e})")
+        return None
     if not _INT.match(text):
         _garbage(path, text, "a speed in Mb/s", problems)
         return None
