@@ -48,7 +48,10 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 from typing import NamedTuple
 
 from nicdb.errors import DataError, InputError
@@ -59,7 +62,7 @@ FIELDS = ("v", "d", "sv", "sd", "bc", "sc", "i")
 WIDTHS = (8, 8, 8, 8, 2, 2, 2)
 
 SHIPPED_DIR_NAME = "modules-alias"
-_PKG = Path(__file__).resolve().parent
+_PKG = os.path.dirname(os.path.abspath(__file__))
 
 _HEX = frozenset("0123456789abcdefABCDEF")
 _GLOB_CHARS = frozenset("*?[\\")
@@ -361,6 +364,8 @@ class AliasTable:
     @classmethod
     def load(cls, path: str | os.PathLike) -> "AliasTable":
         """Read a modules.alias file. InputError if unreadable or without any PCI alias."""
+        from pathlib import Path
+
         p = Path(path)
         try:
             with open(p, encoding="utf-8", errors="replace") as f:
@@ -552,6 +557,8 @@ class AliasTable:
 
 def find_modules_alias(kernel_release: str | None = None) -> Path | None:
     """The modules.alias of ``kernel_release`` (default: the running kernel), if installed."""
+    from pathlib import Path
+
     release = kernel_release or os.uname().release
     for base in ("/lib/modules", "/usr/lib/modules"):
         p = Path(base) / release / "modules.alias"
@@ -569,12 +576,14 @@ def _version_key(name: str) -> tuple:
 
 def shipped_alias_dirs() -> list[Path]:
     """Where shipped tables may be: $NICDB_DATA, the installed package, the source checkout."""
+    from pathlib import Path
+
     dirs = []
     env = os.environ.get("NICDB_DATA")
     if env:
         dirs.append(Path(env) / SHIPPED_DIR_NAME)
-    dirs.append(_PKG / "_data" / SHIPPED_DIR_NAME)
-    dirs.append(_PKG.parent / "data" / SHIPPED_DIR_NAME)
+    dirs.append(Path(_PKG) / "_data" / SHIPPED_DIR_NAME)
+    dirs.append(Path(_PKG).parent / "data" / SHIPPED_DIR_NAME)
     return dirs
 
 
@@ -598,7 +607,7 @@ def describe_shipped(table: AliasTable) -> str:
     h = table.header
     who = " ".join(x for x in (h.get("distribution"), h.get("package"), h.get("version")) if x)
     kver = h.get("kernel-release")
-    text = "shipped table" + (f" from {who}" if who else f" {Path(table.path).name}")
+    text = "shipped table" + (f" from {who}" if who else f" {os.path.basename(table.path)}")
     return text + (f" (kernel {kver})" if kver else "")
 
 
@@ -611,6 +620,8 @@ _cache: dict[tuple[str, int, int], AliasTable] = {}
 
 def load_cached(path: str | os.PathLike) -> AliasTable:
     """:meth:`AliasTable.load`, remembered per (path, size, mtime) for the process."""
+    from pathlib import Path
+
     p = Path(path)
     try:
         st = p.stat()
@@ -634,6 +645,8 @@ def resolve_table(table_source=None) -> tuple[AliasTable | None, str]:
       - any other path (``--modules-alias FILE``): that file.
     With ``"auto"`` and no table anywhere, returns ``(None, reason)``.
     """
+    from pathlib import Path
+
     if isinstance(table_source, AliasTable):
         return table_source, f"modules.alias {table_source.path}"
     if table_source is None or table_source in (AUTO, RUNNING):

@@ -10,7 +10,7 @@ def test_installed_package_runs_outside_the_source_tree(tmp_path):
     env = dict(os.environ, NICDB_DB=str(tmp_path / "db.sqlite"), NICDB_OVERLAY=str(tmp_path / "none"))
     env.pop("NICDB_DATA", None)
     env.pop("PYTHONPATH", None)
-    code = ("import json, nicdb.kb.paths as p; d = p.data_dir(); "
+    code = ("import json, pathlib, nicdb.kb.paths as p; d = pathlib.Path(p.data_dir()); "
             "print(json.dumps([str(d), sorted(x.name for x in (d / 'families').glob('*.toml'))]))")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
                          check=True).stdout

@@ -25,9 +25,7 @@ PCIe VT6130 had no such limit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from nicdb.model import PciDevice
+from nicdb.model import PciDevice, Record
 
 SEED_PCI = "seed-001 (shared/seeds/001_d5f3842907785cff.txt)"
 
@@ -55,19 +53,28 @@ KINDS = ("pci", "pci-x", "pcie", "unknown")
 BASES = ("pcie-link", "knowledge-base", "unknown")
 
 
-@dataclass(frozen=True)
-class BusVerdict:
-    kind: str  # "pci" | "pci-x" | "pcie" | "unknown"
-    ceiling_mbps: int | None  # usable data rate, Mb/s: per direction for PCIe, both directions together for PCI/PCI-X
-    summary: str  # a few words for a table column: "PCI 32/33: 1067 Mb/s shared"
-    description: str  # how the ceiling was worked out
-    line_rate_mbps: int | None  # the NIC's line rate the verdict compares against
-    limited: bool | None  # True: the bus cannot carry full-duplex line rate; None: cannot tell
-    downgraded: str | None  # PCIe only: which of speed/width runs below the maximum, with the numbers
-    reason: str  # one sentence for the user, with the numbers
-    basis: str  # "pcie-link" | "knowledge-base" | "unknown"
-    needed_mbps: int | None = None  # bus bandwidth full-duplex line rate needs (2× on a shared bus)
-    max_ceiling_mbps: int | None = None  # PCIe: the ceiling at the link's maximum speed and width
+class BusVerdict(Record):
+    """The host-bus ceiling of one NIC compared with its line rate.
+
+    kind: "pci" | "pci-x" | "pcie" | "unknown"; ceiling_mbps: usable data rate, Mb/s (per
+    direction for PCIe, both directions together for PCI/PCI-X); summary: a few words for
+    a table column; description: how the ceiling was worked out; limited: True when the bus
+    cannot carry full-duplex line rate, None when that cannot be told; downgraded (PCIe):
+    which of speed/width runs below the maximum; reason: one sentence with the numbers;
+    basis: "pcie-link" | "knowledge-base" | "unknown"; needed_mbps: what full-duplex line
+    rate needs (2x on a shared bus); max_ceiling_mbps: PCIe ceiling at the link's maximum.
+    """
+
+    __slots__ = ("kind", "ceiling_mbps", "summary", "description", "line_rate_mbps", "limited", "downgraded",
+                 "reason", "basis", "needed_mbps", "max_ceiling_mbps")
+
+    def __init__(self, kind: str, ceiling_mbps: int | None, summary: str, description: str,
+                 line_rate_mbps: int | None, limited: bool | None, downgraded: str | None, reason: str,
+                 basis: str, needed_mbps: int | None = None, max_ceiling_mbps: int | None = None):
+        self.kind, self.ceiling_mbps, self.summary, self.description = kind, ceiling_mbps, summary, description
+        self.line_rate_mbps, self.limited, self.downgraded = line_rate_mbps, limited, downgraded
+        self.reason, self.basis = reason, basis
+        self.needed_mbps, self.max_ceiling_mbps = needed_mbps, max_ceiling_mbps
 
 
 # ---------------------------------------------------------------------------

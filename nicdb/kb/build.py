@@ -175,6 +175,7 @@ def build(target: str | Path, *, pci_ids: Path | None = None, strict_pci_ids: bo
     see :func:`build_connection`). Returns what was built."""
     t0 = time.perf_counter()
     target = Path(target)
+    pci_ids = Path(pci_ids) if pci_ids else None
     warnings: list[str] = []
     tree = load_tree(paths.roots())
     names, version = _names(pci_ids, warnings, strict_pci_ids)
@@ -213,6 +214,7 @@ def build(target: str | Path, *, pci_ids: Path | None = None, strict_pci_ids: bo
 def build_connection(*, pci_ids: Path | None = None, fingerprint: str | None = None) -> tuple[sqlite3.Connection, list[str]]:
     """Build into memory (used when the cache cannot be written). Returns the connection."""
     warnings: list[str] = []
+    pci_ids = Path(pci_ids) if pci_ids else None
     tree = load_tree(paths.roots())
     names, version = _names(pci_ids, warnings, False)
     names["aliases"], alias_meta = _alias_rows(warnings)

@@ -375,7 +375,7 @@ def load_tree(roots: list[tuple]) -> Tree:
     for entry in roots:
         root, origin = entry[0], entry[1]
         shown = entry[2] if len(entry) > 2 else ("data" if origin == "shipped" else str(root))
-        for path in data_files(root):
+        for path in map(Path, data_files(root)):
             label = f"{shown}/{path.parent.name}/{path.name}"
             ctx = _Ctx(path, label, origin)
             doc = _load_doc(path, label)

@@ -47,7 +47,7 @@ def safe_name(name: str, what: str) -> str:
 def add_rows(kind: str, stem: str, header: str, rows: str) -> Path:
     """Append ``rows`` (TOML text) to overlay file ``kind/stem.toml``, creating it with
     ``header`` when new. Validates everything first; returns the file written."""
-    root = paths.overlay_dir()
+    root = Path(paths.overlay_dir())
     target = root / kind / f"{safe_name(stem, 'name')}.toml"
     try:
         old = target.read_text(encoding="utf-8") if target.exists() else "schema = 1\n\n" + header

@@ -1,91 +1,96 @@
 """Where nicdb finds its data, the user's overlay, and its database -- and whether
-the database is stale. Only the standard library: this runs on every command.
-"""
+the database is stale. This runs on every command, so it uses only ``os.path`` and
+plain strings (pathlib costs several milliseconds to import)."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from nicdb import __version__
 
 DB_SCHEMA_VERSION = 2
 DATA_KINDS = ("families", "drivers", "measurements", "names")
-_PKG = Path(__file__).resolve().parent.parent
+_PKG = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def data_dir() -> Path:
-    """The shipped data: inside the installed package, else the source checkout's data/."""
+def data_dir() -> str:
+    """The shipped data: $NICDB_DATA, inside the installed package, else the checkout's data/."""
     env = os.environ.get("NICDB_DATA")
     if env:
-        return Path(env)
-    inside = _PKG / "_data"
-    if inside.is_dir():
+        return env
+    inside = os.path.join(_PKG, "_data")
+    if os.path.isdir(inside):
         return inside
-    return _PKG.parent / "data"
+    return os.path.join(os.path.dirname(_PKG), "data")
 
 
-def overlay_dir() -> Path:
+def overlay_dir() -> str:
     """The user's own knowledge (same layout as data/), from $NICDB_OVERLAY or XDG config."""
     env = os.environ.get("NICDB_OVERLAY")
     if env:
-        return Path(env)
+        return env
     base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return Path(base) / "nicdb"
+    return os.path.join(base, "nicdb")
 
 
-def default_db_path() -> Path:
+def default_db_path() -> str:
     """$NICDB_DB, else $XDG_CACHE_HOME/nicdb/nicdb.sqlite (~/.cache/nicdb/nicdb.sqlite)."""
     env = os.environ.get("NICDB_DB")
     if env:
-        return Path(env)
+        return env
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "nicdb" / "nicdb.sqlite"
+    return os.path.join(base, "nicdb", "nicdb.sqlite")
 
 
-def data_files(root: Path) -> list[Path]:
+def data_files(root: str | os.PathLike) -> list[str]:
     """The TOML files of a data directory (families, drivers, measurements, names), in a stable order."""
     out = []
     for sub in DATA_KINDS:
-        d = root / sub
-        if d.is_dir():
-            out.extend(sorted(d.glob("*.toml")))
+        d = os.path.join(root, sub)
+        try:
+            names = sorted(n for n in os.listdir(d) if n.endswith(".toml") and not n.startswith("."))
+        except OSError:
+            continue
+        out.extend(os.path.join(d, n) for n in names)
     return out
 
 
-def running_alias_file() -> Path | None:
+def running_alias_file() -> str | None:
     """The running kernel's modules.alias, when installed."""
     release = os.uname().release
     for base in ("/lib/modules", "/usr/lib/modules"):
-        p = Path(base) / release / "modules.alias"
-        if p.is_file():
+        p = os.path.join(base, release, "modules.alias")
+        if os.path.isfile(p):
             return p
     return None
 
 
-def alias_files() -> list[Path]:
+def alias_files() -> list[str]:
     """Every modules.alias table the database caches: shipped tables and the running kernel's."""
-    d = data_dir() / "modules-alias"
-    out = sorted(d.glob("linux-*.alias")) if d.is_dir() else []
+    d = os.path.join(data_dir(), "modules-alias")
+    try:
+        out = sorted(os.path.join(d, n) for n in os.listdir(d) if n.startswith("linux-") and n.endswith(".alias"))
+    except OSError:
+        out = []
     run = running_alias_file()
     return out + ([run] if run else [])
 
 
-def roots() -> list[tuple[Path, str]]:
+def roots() -> list[tuple[str, str]]:
     out = [(data_dir(), "shipped")]
     ov = overlay_dir()
-    if ov.is_dir():
+    if os.path.isdir(ov):
         out.append((ov, "local"))
     return out
 
 
-def fingerprint(pci_ids: Path | None) -> str:
+def fingerprint(pci_ids: str | os.PathLike | None) -> str:
     """A cheap fingerprint of everything the database is built from (stat only, no reads)."""
     parts = [f"{__version__}|{DB_SCHEMA_VERSION}"]
     for root, origin in roots():
         for f in data_files(root):
             try:
-                st = f.stat()
+                st = os.stat(f)
             except OSError:
                 continue
             parts.append(f"{origin}|{f}|{st.st_size}|{st.st_mtime_ns}")
@@ -93,7 +98,7 @@ def fingerprint(pci_ids: Path | None) -> str:
         if f is None:
             continue
         try:
-            st = f.stat()
+            st = os.stat(f)
             parts.append(f"{label}|{f}|{st.st_size}|{st.st_mtime_ns}")
         except OSError:
             pass
@@ -112,15 +117,15 @@ PCI_IDS_PATHS = (
 )
 
 
-def pci_ids_file(explicit: str | None = None) -> Path | None:
+def pci_ids_file(explicit: str | None = None) -> str | None:
     """The pci.ids the database uses: the one named, else $NICDB_PCI_IDS ("none": no pci.ids),
     else the system's."""
     if explicit:
-        return Path(explicit)
+        return explicit
     env = os.environ.get("NICDB_PCI_IDS")
     if env == "none":
         return None
     for cand in ((env,) if env else ()) + PCI_IDS_PATHS:
         if cand and os.path.isfile(cand) and os.access(cand, os.R_OK):
-            return Path(cand)
+            return cand
     return None

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from pathlib import Path
 from typing import Callable
 
 from nicdb.errors import DatabaseError
@@ -36,9 +35,9 @@ class KnowledgeBase:
     def open(cls, db: str | os.PathLike | None = None, *, pci_ids: str | None = None,
              rebuild: bool = True, warn: Callable[[str], None] | None = None) -> "KnowledgeBase":
         """Open (and if needed rebuild) the database. ``warn`` receives one-line warnings."""
-        path = Path(db) if db else paths.default_db_path()
+        path = os.fspath(db) if db else paths.default_db_path()
         ids_file = paths.pci_ids_file(pci_ids)
-        if pci_ids and not ids_file.is_file():
+        if pci_ids and not os.path.isfile(ids_file):
             raise DatabaseError(f"pci.ids file {pci_ids} does not exist")
         fp = paths.fingerprint(ids_file)
         warnings: list[str] = []
@@ -292,9 +291,9 @@ class KnowledgeBase:
         }
 
 
-def _try_open(path: Path, fp: str) -> tuple[sqlite3.Connection | None, str]:
+def _try_open(path: str, fp: str) -> tuple[sqlite3.Connection | None, str]:
     """Open read-only and check it is nicdb's, current database. Returns (conn, why-not)."""
-    if not path.exists():
+    if not os.path.exists(path):
         return None, "does not exist"
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)

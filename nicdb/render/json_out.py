@@ -38,11 +38,7 @@ def chip_to_dict(c: dict | None) -> dict | None:
 
 
 def bus_to_dict(b) -> dict | None:
-    if b is None:
-        return None
-    from dataclasses import asdict, is_dataclass
-
-    return asdict(b) if is_dataclass(b) else dict(b)
+    return None if b is None else b.to_dict()
 
 
 def report_to_dict(rep) -> dict:
