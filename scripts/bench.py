@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""nicdb's benchmark: measures on the machine it runs on, as ratios taken in one run.
+
+    .venv/bin/python scripts/bench.py [--runs 7] [--hosts 10000] [--per-host 100] [--quick]
+
+Run it with the interpreter of the environment nicdb is installed in (the README's
+first command makes .venv); it times that environment's `nicdb` console script.
+
+Whole-process timings are the median of --runs runs after one warm-up:
+
+- `nicdb identify --json` and the rich table (on a pseudo-terminal) against `lspci -nnk`,
+  `lshw -class network` (when installed) and Python's import floor for the libraries on
+  that path (`python -c "import click, pyudev, sqlite3, json"`);
+- `nicdb db build` (data/ plus the full system pci.ids and the alias tables);
+- chip lookups per second, in-process;
+- bulk offline identification of a generated fleet (default 10,000 hosts x 100 PCI
+  functions = 1,000,000 device records of `lspci -vmmnnk`): records per second and
+  peak memory, then the same at a tenth of the size to show memory stays flat;
+- peak RSS of `nicdb identify --json`.
+
+It prints a Markdown table (paste it into README's "Benchmarks") and the targets met.
+Nothing here is a test: timings vary with the machine and its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PY = sys.executable
+
+
+def run_once(cmd: list[str], env: dict, tty: bool = False) -> float:
+    """Wall seconds of one run of ``cmd`` (on a pseudo-terminal with ``tty``)."""
+    t0 = time.perf_counter()
+    if tty:
+        import pty
+
+        master, slave = pty.openpty()
+        p = subprocess.Popen(cmd, stdout=slave, stderr=subprocess.DEVNULL, env=env)
+        os.close(slave)
+        while True:
+            try:
+                if not os.read(master, 65536):
+                    break
+            except OSError:
+                break
+        p.wait()
+        os.close(master)
+    else:
+        p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    dt = time.perf_counter() - t0
+    if p.returncode not in (0, None):
+        raise SystemExit(f"bench: {' '.join(cmd)} exited {p.returncode}")
+    return dt
+
+
+def median_time(cmd: list[str], env: dict, runs: int, tty: bool = False) -> float:
+    run_once(cmd, env, tty)  # warm-up (page cache, database built)
+    return statistics.median(run_once(cmd, env, tty) for _ in range(runs))
+
+
+def peak_rss_kib(cmd: list[str], env: dict) -> int:
+    """Peak RSS of one run, via a small wrapper process so other children do not count."""
+    code = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
+            "stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([PY, "-c", code, *cmd], capture_output=True, text=True, env=env)
+    return int(out.stdout.strip() or 0)
+
+
+NICS = [  # (class, vendor, vname, device, dname, rev, driver, module)
+    ("Ethernet controller [0200]", "1106", "VIA Technologies, Inc.", "3119",
+     "VT6120/VT6121/VT6122 Gigabit Ethernet Adapter", "11", "via-velocity", "via_velocity"),
+    ("Ethernet controller [0200]", "1106", "VIA Technologies, Inc.", "3119",
+     "VT6120/VT6121/VT6122 Gigabit Ethernet Adapter", "82", "via-velocity", "via_velocity"),
+    ("Ethernet controller [0200]", "10ec", "Realtek Semiconductor Co., Ltd.", "8139",
+     "RTL-8100/8101L/8139 PCI Fast Ethernet Adapter", "20", "8139cp", "8139too, 8139cp"),
+    ("Ethernet controller [0200]", "8086", "Intel Corporation", "1229",
+     "82557/8/9/0/1 Ethernet Pro 100", "08", "e100", "e100"),
+    ("Ethernet controller [0200]", "8086", "Intel Corporation", "10c9",
+     "82576 Gigabit Network Connection", "01", "igb", "igb"),
+    ("Ethernet controller [0200]", "1af4", "Red Hat, Inc.", "1041", "Virtio 1.0 network device", "01",
+     "virtio-pci", "virtio_pci"),
+]
+OTHERS = [
+    ("Host bridge [0600]", "8086", "Intel Corporation", "0d57", "Device 0d57", "00", None),
+    ("PCI bridge [0604]", "8086", "Intel Corporation", "a110", "100 Series/C230 Series PCI Express Root Port",
+     "f1", "pcieport"),
+    ("SATA controller [0106]", "8086", "Intel Corporation", "a102", "Q170/Q150/B150/H170/H110/Z170/CM236 SATA",
+     "31", "ahci"),
+    ("USB controller [0c03]", "8086", "Intel Corporation", "a12f", "100 Series/C230 Series USB 3.0 xHCI",
+     "31", "xhci_hcd"),
+]
+
+
+def record(slot: str, cls, vid, vname, did, dname, rev, driver, module=None) -> str:
+    lines = [f"Slot:\t{slot}", f"Class:\t{cls}", f"Vendor:\t{vname} [{vid}]", f"Device:\t{dname} [{did}]",
+             f"SVendor:\t{vname} [{vid}]", f"SDevice:\tDevice [0001]", f"Rev:\t{rev}"]
+    if driver:
+        lines.append(f"Driver:\t{driver}")
+    if module:
+        lines.append(f"Module:\t{module}")
+    return "\n".join(lines) + "\n\n"
+
+
+def make_fleet(folder: Path, hosts: int, per_host: int, seed: int = 1) -> int:
+    rnd = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    total = 0
+    for h in range(hosts):
+        parts = []
+        for i in range(per_host):
+            slot = f"0000:{i // 32:02x}:{i % 32:02x}.0"
+            if i % 25 == 3:
+                parts.append(record(slot, *rnd.choice(NICS)))
+            else:
+                parts.append(record(slot, *rnd.choice(OTHERS)))
+            total += 1
+        (folder / f"host{h:06d}.txt").write_text("".join(parts))
+    return total
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--hosts", type=int, default=10_000)
+    ap.add_argument("--per-host", type=int, default=100)
+    ap.add_argument("--quick", action="store_true", help="a 100,000-record fleet instead of 1,000,000")
+    args = ap.parse_args()
+    if args.quick:
+        args.hosts = 1000
+    runs = max(5, args.runs)
+    tmp = Path(tempfile.mkdtemp(prefix="nicdb-bench-"))
+    env = dict(os.environ, NICDB_DB=str(tmp / "bench.sqlite"), NICDB_OVERLAY=str(tmp / "no-overlay"))
+    script = Path(PY).with_name("nicdb")  # the installed console script, as users run it
+    nicdb = [str(script)] if script.is_file() else [PY, "-m", "nicdb"]
+    rows: list[tuple[str, str, str]] = []
+    try:
+        floor = median_time([PY, "-c", "import click, pyudev, sqlite3, json"], env, runs)
+        t_json = median_time(nicdb + ["identify", "--json"], env, runs)
+        t_table = median_time(nicdb + ["identify"], env, runs, tty=True)
+        lspci = shutil.which("lspci")
+        lshw = shutil.which("lshw")
+        t_lspci = median_time([lspci, "-nnk"], env, runs) if lspci else None
+        t_lshw = median_time([lshw, "-class", "network"], env, runs) if lshw else None
+        rows.append(("import floor (click, pyudev, sqlite3, json)", f"{floor * 1000:.1f} ms", "1.00x"))
+        rows.append(("nicdb identify --json", f"{t_json * 1000:.1f} ms", f"{t_json / floor:.2f}x floor"))
+        rows.append(("nicdb identify (rich table, on a pty)", f"{t_table * 1000:.1f} ms", f"{t_table / floor:.2f}x floor"))
+        if t_lspci:
+            rows.append(("lspci -nnk", f"{t_lspci * 1000:.1f} ms", f"identify --json = {t_json / t_lspci:.1f}x lspci"))
+        if t_lshw:
+            rows.append(("lshw -class network", f"{t_lshw * 1000:.1f} ms",
+                         f"identify --json = {t_json / t_lshw:.2f}x lshw, table = {t_table / t_lshw:.2f}x lshw"))
+        rss = peak_rss_kib(nicdb + ["identify", "--json"], env)
+        rows.append(("peak RSS of identify --json", f"{rss / 1024:.1f} MiB", ""))
+
+        builds = []
+        for _ in range(runs):
+            (tmp / "build.sqlite").unlink(missing_ok=True)
+            t0 = time.perf_counter()
+            subprocess.run(nicdb + ["db", "build"], env=dict(env, NICDB_DB=str(tmp / "build.sqlite")),
+                           stdout=subprocess.DEVNULL, check=True)
+            builds.append(time.perf_counter() - t0)
+        rows.append(("nicdb db build (data/ + pci.ids + alias tables), whole process",
+                     f"{statistics.median(builds) * 1000:.0f} ms", ""))
+
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        os.environ.update(NICDB_DB=env["NICDB_DB"], NICDB_OVERLAY=env["NICDB_OVERLAY"])
+        from nicdb.kb.store import KnowledgeBase
+
+        kb = KnowledgeBase.open()
+        ids = [(r["vendor"], r["device"]) for r in kb.q("SELECT DISTINCT vendor, device FROM chips")]
+        rnd = random.Random(2)
+        n = 20000
+        t0 = time.perf_counter()
+        for _ in range(n):
+            v, d = rnd.choice(ids)
+            kb.chips(v, d, rnd.randrange(256))
+        rate = n / (time.perf_counter() - t0)
+        rows.append(("chip lookups, in-process (kb.chips by ID and revision)", f"{rate:,.0f} /s", ""))
+
+        for hosts in (args.hosts // 10, args.hosts):
+            folder = tmp / f"fleet-{hosts}"
+            total = make_fleet(folder, hosts, args.per_host)
+            cmd = nicdb + ["identify", "--from", str(folder), "--json"]
+            run_once(nicdb + ["chip", "1106:3119"], env)
+            t0 = time.perf_counter()
+            rss = peak_rss_kib(cmd, env)
+            dt = time.perf_counter() - t0
+            rows.append((f"bulk identify --from DIR --json: {hosts:,} hosts, {total:,} records",
+                         f"{total / dt:,.0f} records/s", f"{dt:.1f} s, peak RSS {rss / 1024:.1f} MiB"))
+            shutil.rmtree(folder)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+          f"kernel {platform.release()}, {time.strftime('%Y-%m-%d')}; median of {runs} runs after a warm-up")
+    print()
+    print("| measurement | result | ratio / notes |")
+    print("| --- | --- | --- |")
+    for a, b, c in rows:
+        print(f"| {a} | {b} | {c} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
