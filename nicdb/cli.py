@@ -359,6 +359,11 @@ def search(ctx, text, as_json, plain):
     """Find chips, families, drivers, vendors and devices by name."""
     if not text.strip():
         raise InputError("search text is empty")
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # bytes the locale could not decode arrive as lone surrogates
+            raise InputError(f"search text {text!r} is not valid UTF-8") from None
     res = open_kb(ctx).search(text)
     mode = _out_mode(as_json, plain)
     if mode == "json":
@@ -575,8 +580,10 @@ def main(argv: list[str] | None = None) -> None:
     except NicdbError as e:
         click.echo(f"nicdb: error: {e}", err=True)
         sys.exit(e.exit_code)
-    except click.ClickException as e:
-        e.show()
+    except click.ClickException as e:  # usage errors too: one line, like every other error
+        ctx = getattr(e, "ctx", None)
+        hint = f" (see '{ctx.command_path} --help')" if isinstance(e, click.UsageError) and ctx else ""
+        click.echo(f"nicdb: error: {' '.join(e.format_message().split())}{hint}", err=True)
         sys.exit(2)
     except click.exceptions.Abort:
         click.echo("nicdb: aborted", err=True)

@@ -27,7 +27,10 @@ def parse_version(text: str) -> tuple[int, ...]:
     m = re.match(r"\s*v?(\d+(?:\.\d+)*)", text)
     if not m:
         raise InputError(f"malformed version {text!r}: expected numbers like 2.6.26 or 6.1")
-    return tuple(int(x) for x in m.group(1).split("."))
+    try:
+        return tuple(int(x) for x in m.group(1).split("."))
+    except ValueError:  # int() refuses more than 4300 digits
+        raise InputError(f"malformed version {text[:40]!r}...: a number is too long") from None
 
 
 def _cmp(a: tuple[int, ...], b: tuple[int, ...], upper: bool) -> int:
@@ -75,8 +78,9 @@ def check_range(spec: str) -> None:
     if spec.strip() == "*":
         return
     for part in spec.split(","):
-        part = part.strip().lstrip("<>=")
-        lo, sep, hi = part.partition("-")
+        part = part.strip()  # the bounds in_range understands, and nothing else ("=5.10" is not one)
+        op = next((o for o in (">=", "<=", ">", "<") if part.startswith(o)), "")
+        lo, sep, hi = part[len(op):].partition("-")
         parse_version(lo)
         if sep:
             parse_version(hi)

@@ -92,6 +92,8 @@ def parse_json_text(text: str, origin: str) -> list[PciDevice]:
         lines = [ln for ln in text.splitlines() if ln.strip()]
         if len(lines) <= 1:
             raise InputError(f"{origin}: not valid JSON ({first.msg} at line {first.lineno})") from None
+    except ValueError:  # json.loads refuses integers of more than 4300 digits with a plain ValueError
+        raise InputError(f"{origin}: not valid JSON (a number is too long)") from None
     out: list[PciDevice] = []
     for no, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -100,6 +102,8 @@ def parse_json_text(text: str, origin: str) -> list[PciDevice]:
             doc = json.loads(line)
         except json.JSONDecodeError as e:
             raise InputError(f"{origin}:{no}: not valid JSON ({e.msg})") from None
+        except ValueError:
+            raise InputError(f"{origin}:{no}: not valid JSON (a number is too long)") from None
         except RecursionError:
             raise InputError(f"{origin}:{no}: JSON nested too deeply") from None
         if isinstance(doc, dict) and "summary" in doc and "nics" not in doc:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import lzma
 import os
 import platform
 import tarfile
@@ -28,6 +29,7 @@ TOP = "nicdb-snapshot"
 MAX_MEMBER = 64 * 1024
 MAX_TOTAL = 64 * 1024 * 1024
 MAX_MEMBERS = 200_000
+MAX_DEPTH = 16  # bus/pci/devices/<slot>/<child>/net/<iface>/<attr> is 8
 
 
 def _add(tar: tarfile.TarFile, name: str, data: bytes, mtime: float) -> None:
@@ -97,7 +99,7 @@ def _safe_name(name: str) -> str | None:
     if not name or name.startswith("/") or "\\" in name or "\x00" in name:
         return None
     parts = [p for p in name.split("/") if p not in ("", ".")]
-    if not parts or parts[0] != TOP or any(p == ".." for p in parts):
+    if not parts or parts[0] != TOP or any(p == ".." for p in parts) or len(parts) > MAX_DEPTH:
         return None
     return "/".join(parts[1:])
 
@@ -140,10 +142,15 @@ def extract_snapshot(archive: str | os.PathLike, dest: str) -> dict:
                 fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
                 with os.fdopen(fd, "wb") as out:
                     out.write(data)
-    except (tarfile.TarError, EOFError, zlib.error) as e:
-        raise InputError(f"{archive}: not a readable snapshot archive ({e})") from None
+    except (tarfile.TarError, EOFError, zlib.error, lzma.LZMAError, ValueError) as e:  # ValueError: tarfile
+        # on malformed numbers in pax/sparse headers
+        why = str(e)
+        if "\n" in why:  # tarfile's "r:*" lists each method it tried on a line of its own
+            why = "not a tar archive, plain or compressed with gzip, bzip2 or xz"
+        raise InputError(f"{archive}: not a readable snapshot archive ({why})") from None
     except FileExistsError as e:
-        raise InputError(f"{archive}: member {e.filename!r} appears twice") from None
+        name = os.path.relpath(e.filename, dest) if e.filename else "?"
+        raise InputError(f"{archive}: member {TOP + '/' + name!r} appears twice") from None
     except OSError as e:
         raise InputError(f"{archive}: cannot extract ({e.strerror or e})") from None
     return meta

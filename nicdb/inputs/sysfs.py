@@ -31,14 +31,25 @@ NET_ATTRS = ("address", "mtu", "speed", "operstate", "tx_queue_len")
 
 
 def _read(path: str) -> str | None:
+    # O_NONBLOCK: a FIFO (or a link to a terminal) in a hostile tree must not hang the read.
     try:
-        with open(path, "rb") as f:
-            data = f.read(4096)
-    except (FileNotFoundError, NotADirectoryError):
-        return None
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
         return None
+    try:
+        data = os.read(fd, 4096)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
     return data.decode("utf-8", errors="replace")
+
+
+def _listdir(path: str) -> list[str]:
+    try:
+        return sorted(os.listdir(path))
+    except OSError:  # not a folder, a symlink loop, unreadable
+        return []
 
 
 def _driver(path: str) -> str | None:
@@ -60,13 +71,13 @@ def net_dirs(func_dir: str) -> list[str]:
         return out
     for e in sorted(entries):
         if e == "net":
-            for iface in sorted(os.listdir(os.path.join(func_dir, "net"))):
+            for iface in _listdir(os.path.join(func_dir, "net")):
                 out.append(os.path.join(func_dir, "net", iface))
         elif not SLOT_RE.match(e) and e not in ("driver", "subsystem", "firmware_node", "iommu_group",
                                                  "iommu", "physfn", "power", "msi_irqs", "link"):
             sub = os.path.join(func_dir, e, "net")
             if os.path.isdir(sub) and not os.path.islink(os.path.join(func_dir, e)):
-                for iface in sorted(os.listdir(sub)):
+                for iface in _listdir(sub):
                     out.append(os.path.join(sub, iface))
     return out
 
@@ -116,8 +127,12 @@ def read_tree(root: str | os.PathLike, origin: str | None = None) -> list[PciDev
         raise InputError(f"{root}: not a sysfs tree (no bus/pci/devices folder)")
     origin = origin or f"sysfs:{root}"
     out = []
-    for slot in sorted(os.listdir(base)):
+    try:
+        slots = sorted(os.listdir(base))
+    except OSError as e:
+        raise InputError(f"{origin}: cannot list bus/pci/devices: {e.strerror or e}") from None
+    for slot in slots:
         if not SLOT_RE.match(slot):
-            raise InputError(f"{base}/{slot}: not a PCI slot name")
+            raise InputError(f"{origin}: {slot[:40]!r} in bus/pci/devices is not a PCI slot name")
         out.append(read_function(os.path.join(base, slot), slot, origin))
     return out

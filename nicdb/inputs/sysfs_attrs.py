@@ -45,7 +45,7 @@ def small_int(raw: str | bytes | None) -> int | None:
     if isinstance(raw, bytes):
         raw = raw.decode("ascii", errors="replace")
     raw = raw.strip()
-    if not raw.isdigit() or len(raw) > 12:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
         return None
     return int(raw)
 

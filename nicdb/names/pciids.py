@@ -10,6 +10,7 @@ import gzip
 import lzma
 import os
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -43,7 +44,7 @@ def open_text(path: str | os.PathLike) -> str:
             raw = gzip.decompress(raw)
         elif raw[:6] == b"\xfd7zXZ\x00":
             raw = lzma.decompress(raw)
-    except (OSError, EOFError, lzma.LZMAError) as e:
+    except (OSError, EOFError, lzma.LZMAError, zlib.error) as e:
         raise InputError(f"{p}: compressed pci.ids is corrupt ({e})") from None
     return raw.decode("utf-8", errors="replace")
 
