@@ -1,19 +1,73 @@
-"""`lspci -x`/`-xx`/`-xxx`/`-xxxx` config-space dumps (the shape `lspci -F` reads).
+"""``lspci -x``/``-xx``/``-xxx``/``-xxxx`` config-space dumps (the shape ``lspci -F`` reads).
 
-The text parser reads hex blocks wherever they appear (alone or inside `-vvvnn -x`
-output); this entry point also insists that every function in the text has its dump.
+Each function is a header line (any shape :mod:`nicdb.inputs.lspci_text` reads) followed
+by hex lines ``00: 86 80 29 12 ...``, 16 bytes each, at offsets 00, 10, ... (up to ff, or
+fff with ``-xxxx``). The bytes are decoded by :func:`nicdb.inputs.configspace.decode_config`
+and win over what the text says; names, the driver and modules come from the header
+and any ``-v``/``-k`` detail lines (``lspci -vvvnnk -x``).
 """
 
 from __future__ import annotations
 
 from nicdb.errors import InputError
-from nicdb.inputs.lspci_text import parse_lspci_text
+from nicdb.inputs.configspace import decode_config
+from nicdb.inputs.lspci_text import merge_same_slot, scan
 from nicdb.model import PciDevice
+
+_MAX_BYTES = 4096
+
+
+def _block_bytes(hexlines: list, origin: str) -> bytes:
+    """The bytes of one block; InputError naming the line when it is not a whole dump."""
+    out = bytearray()
+    for lineno, body, offtext in hexlines:
+        where = f"{origin} line {lineno}"
+        off = int(offtext, 16)
+        if off != len(out):
+            raise InputError(f"{where}: the config-space dump skips from {len(out):02x} to {off:02x} "
+                             "(lines missing or out of order)")
+        parts = body.split()
+        if len(parts) != 16:
+            raise InputError(f"{where}: config-space line stops mid-line ({len(parts)} bytes, not 16)"
+                             if len(parts) < 16 else f"{where}: config-space line has {len(parts)} bytes, not 16")
+        for p in parts:
+            if len(p) != 2 or p.strip("0123456789abcdefABCDEF"):
+                raise InputError(f"{where}: {p[:8]!r} is not a hex byte")
+        out += bytes(int(p, 16) for p in parts)
+        if len(out) > _MAX_BYTES:
+            raise InputError(f"{where}: config space longer than {_MAX_BYTES} bytes")
+    return bytes(out)
+
+
+def _combine(text_dev: PciDevice, cfg: PciDevice, origin: str) -> PciDevice:
+    """The decoded device, with what only the text knows (names, driver, modules)."""
+    for k in ("vendor", "device", "revision"):
+        t, c = getattr(text_dev, k), getattr(cfg, k)
+        if t is not None and t != c:
+            raise InputError(f"{origin}: the header line says {k} {t:x} but the config space says {c:x}")
+    cfg.vendor_name, cfg.device_name = text_dev.vendor_name, text_dev.device_name
+    cfg.subsystem_name, cfg.class_name = text_dev.subsystem_name, text_dev.class_name
+    cfg.driver, cfg.modules = text_dev.driver, text_dev.modules
+    if cfg.link is None:
+        cfg.link = text_dev.link
+    if cfg.is_pcie is None:
+        cfg.is_pcie = text_dev.is_pcie
+    cfg.notes = text_dev.notes
+    cfg.origin = text_dev.origin
+    return cfg
 
 
 def parse_lspci_hex(text: str, origin: str) -> list[PciDevice]:
-    devices = parse_lspci_text(text, origin)
-    for d in devices:
-        if d.vendor is None or d.revision is None:
-            raise InputError(f"{d.origin}: {d.slot} has no config-space dump")
+    """Every function of an lspci hex dump. Functions printed without a dump (a log that
+    also holds plain lspci output) are kept as the text gives them."""
+    devices: list[PciDevice] = []
+    for dev, hexlines in scan(text, origin, want_hex=True):
+        if hexlines:
+            data = _block_bytes(hexlines, origin)
+            where = f"{origin} line {dev.origin.rpartition(':')[2]}"
+            dev = _combine(dev, decode_config(data, dev.slot, where), where)
+        devices.append(dev)
+    devices = merge_same_slot(devices)
+    if not devices:
+        raise InputError(f"{origin}: no PCI devices found (not lspci output?)")
     return devices

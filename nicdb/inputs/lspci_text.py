@@ -18,7 +18,8 @@ A header line prints the vendor and device names run together ("Red Hat, Inc. Vi
 1.0 network device"); they cannot be split without the ID database, so such a device
 gets ``vendor_name=None`` and the joined text in ``device_name``;
 :func:`nicdb.inputs.resolve_names.resolve_ids` splits it. ``-vmm`` and ``-mm`` name the
-vendor and device separately. IDs come only from ``[xxxx]`` brackets (``-nn``) or the
+vendor and device separately. lspci prints a revision only when it is not 00, so a
+record without one has revision 0. IDs come only from ``[xxxx]`` brackets (``-nn``) or the
 numeric forms; name-only output leaves them None.
 
 The same slot printed twice (a log with ``lspci -nn`` and then ``lspci -k``) is merged
@@ -27,12 +28,15 @@ into one device when the two agree.
 
 from __future__ import annotations
 
+import gc
+import operator
 import re
 
 from nicdb.errors import InputError
 from nicdb.model import PciDevice, PciLink, normalize_slot
 
-# The only regular expressions: a slot at the start of a line, and a whole slot.
+# A slot at the start of a line, and a whole slot (plus the -vmmnn record shape, compiled
+# on first use by _vmm_nn_re).
 _HEADER = re.compile(r"((?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[01][0-9a-fA-F]\.[0-7])(?:[ \t]+(.*))?\Z")
 _SLOT = re.compile(r"(?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[01][0-9a-fA-F]\.[0-7]\Z")
 
@@ -104,7 +108,7 @@ def _rev(text: str, ctx: _Ctx, what: str = "revision") -> int:
     t = text.strip()
     if len(t) <= 2 and _is_hex(t):
         return int(t, 16)
-    raise ctx.error(f"{what} is not a hex byte", text)
+    raise ctx.error(f"{what} {text[:20]!r} is not a hex byte")
 
 
 def _speed(text: str) -> float | None:
@@ -132,7 +136,7 @@ def _width(text: str) -> int | None:
     k = j
     while k < len(text) and k - j < 3 and "0" <= text[k] <= "9":
         k += 1
-    return int(text[j:k]) if k > j else None
+    return int(text[j:k]) or None if k > j else None  # "Width x0": no link
 
 
 def _link(dev: PciDevice) -> PciLink:
@@ -171,10 +175,13 @@ def _strip_tail(rest: str, ctx: _Ctx) -> tuple[str, int | None, int | None]:
         rest = rest[:i]
     i = rest.rfind(" (rev ")
     if i >= 0:
-        if not rest.endswith(")"):
+        j = rest.find(")", i)
+        if j < 0:
             raise ctx.error("truncated revision", rest[i:])
-        rev = _rev(rest[i + 6:-1], ctx)
-        rest = rest[:i]
+        if j == len(rest) - 1 and j - i <= 8:
+            rev = _rev(rest[i + 6:j], ctx)
+            rest = rest[:i]
+        # else a name that has "(rev ...)" in it, as some pci.ids names do
     elif rest.endswith(" (rev") or rest.endswith(" (prog-if"):
         raise ctx.error("truncated header line", rest)
     return rest.rstrip(), rev, progif
@@ -229,7 +236,8 @@ def _mm_device(slot: str, body: str, ctx: _Ctx, where: str) -> PciDevice:
     dname, did = _value(quoted[2], numeric, nn, ctx, "device")
     sv = _value(quoted[3], numeric, nn, ctx, "subsystem vendor") if len(quoted) > 3 else (None, None)
     sd = _value(quoted[4], numeric, nn, ctx, "subsystem device") if len(quoted) > 4 else (None, None)
-    rev = progif = None
+    rev = 0  # lspci leaves out -r00
+    progif = None
     for o in opts:
         if o.startswith("-r"):
             rev = _rev(o[2:], ctx)
@@ -261,7 +269,7 @@ def parse_header(slot: str, body: str, ctx: _Ctx, where: str) -> PciDevice:
         rest, rev, progif = _strip_tail(body[6:], ctx)
         if len(rest) != 9 or not (_is_hex(rest[:4]) and _is_hex(rest[5:])):
             raise ctx.error("malformed numeric ID in lspci -n line", body)
-        return PciDevice(slot, int(rest[:4], 16), int(rest[5:], 16), revision=rev,
+        return PciDevice(slot, int(rest[:4], 16), int(rest[5:], 16), revision=rev or 0,
                          class_code=_code(int(body[:4], 16), progif), origin=where)
     cls, sep, rest = body.partition(": ")
     if not sep:
@@ -280,7 +288,7 @@ def parse_header(slot: str, body: str, ctx: _Ctx, where: str) -> PciDevice:
         i = name.find(_OLD_UNKNOWN)
         if i > 0:
             vname, name = name[:i], name[i + 2:]
-    return PciDevice(slot, vid, did, revision=rev, class_code=_code(ccode, progif), vendor_name=vname,
+    return PciDevice(slot, vid, did, revision=rev or 0, class_code=_code(ccode, progif), vendor_name=vname,
                      device_name=name, class_name=cname, origin=where)
 
 
@@ -320,36 +328,115 @@ def _detail(dev: PciDevice, s: str, ctx: _Ctx, caps: list) -> None:
             link.speed_gts, link.width = _speed(s), _width(s)
 
 
+def _nv(value: str | None, numeric: bool, nn: bool, ctx: _Ctx, what: str) -> tuple[str | None, int | None]:
+    """_value with the common -nn case first (this runs four times per -vmm record)."""
+    if not value:
+        return None, None
+    if nn and value[-1] == "]" and value[-6:-5] == "[":
+        inner = value[-5:-1]
+        if not inner.strip(_HEXDIGITS):
+            return value[:-6].rstrip() or None, int(inner, 16)
+    return _value(value, numeric, nn, ctx, what)
+
+
 def _vmm_device(rec: dict, mods: list[str], start: int, origin: str) -> PciDevice | None:
     ctx = _Ctx(origin, start)
-    slot = rec.get("Slot")
+    get = rec.get
+    slot = get("Slot")
     if slot is None:
         if sum(1 for k in _VMM_CORE if k in rec) >= 2:
-            raise ctx.error("lspci -vmm record has no Slot: line")
+            raise ctx.error("lspci -vmm record without a Slot line")
         return None  # a stray "Driver: x" line of some other tool
-    if not _SLOT.match(slot):
+    if _SLOT.match(slot) is None:
         raise ctx.error("malformed Slot:", slot)
-    cls = rec.get("Class", "")
-    numeric = len(cls) == 4 and _is_hex(cls)
-    if numeric:
-        cname, ccode = None, int(cls, 16)
+    cls = get("Class")
+    numeric = False
+    if not cls:
+        cname = ccode = None
+    elif len(cls) == 4 and not cls.strip(_HEXDIGITS):
+        numeric, cname, ccode = True, None, int(cls, 16)
     else:
-        cname, ccode = _class(cls, ctx) if cls else (None, None)
+        cname, ccode = _class(cls, ctx)
     nn = ccode is not None and not numeric
-    vname, vid = _value(rec.get("Vendor", ""), numeric, nn, ctx, "Vendor:")
-    dname, did = _value(rec.get("Device", ""), numeric, nn, ctx, "Device:")
+    vname, vid = _nv(get("Vendor"), numeric, nn, ctx, "Vendor:")
+    dname, did = _nv(get("Device"), numeric, nn, ctx, "Device:")
     if vname is None and vid is None or dname is None and did is None:
         raise ctx.error(f"lspci -vmm record for {slot} has no Vendor: or Device: (truncated?)")
-    svname, svid = _value(rec.get("SVendor", ""), numeric, nn, ctx, "SVendor:")
-    sdname, sdid = _value(rec.get("SDevice", ""), numeric, nn, ctx, "SDevice:")
-    r = rec.get("Rev")
-    p = rec.get("ProgIf")
-    dev = PciDevice(normalize_slot(slot.lower()), vid, did, svid, sdid,
-                    None if r is None else _rev(r, ctx),
-                    _code(ccode, None if p is None else _rev(p, ctx, "ProgIf:")),
-                    driver=rec.get("Driver") or None, modules=mods, vendor_name=vname, device_name=dname,
-                    subsystem_name=_join(svname, sdname), class_name=cname, origin=f"{origin}:{start}")
-    return dev
+    svname, svid = _nv(get("SVendor"), numeric, nn, ctx, "SVendor:")
+    sdname, sdid = _nv(get("SDevice"), numeric, nn, ctx, "SDevice:")
+    r = get("Rev")
+    p = get("ProgIf")
+    if ccode is not None:
+        ccode <<= 8
+        if p is not None:
+            ccode |= _rev(p, ctx, "ProgIf")
+    if svname and sdname:
+        sname = svname + " " + sdname
+    else:
+        sname = svname or sdname
+    if len(slot) == 7:
+        slot = "0000:" + slot
+    return PciDevice(slot.lower(), vid, did, svid, sdid, 0 if r is None else _rev(r, ctx, "Rev"), ccode,
+                     get("Driver") or None, mods, None, None, None, vname, dname, sname, cname,
+                     f"{origin}:{start}")
+
+
+_VMM_NN_RE = None
+
+
+def _vmm_nn_re():
+    """The exact shape of an ``lspci -vmmnn[k][D]`` record, for the fast path (compiled on
+    first use; anything else goes the general way)."""
+    global _VMM_NN_RE
+    if _VMM_NN_RE is None:
+        h4 = r" \[([0-9a-fA-F]{4})\]\n"
+        _VMM_NN_RE = re.compile(
+            r"Slot:\t((?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[01][0-9a-fA-F]\.[0-7])\n"
+            r"Class:\t([^\n]*)" + h4 + r"Vendor:\t([^\n]*)" + h4 + r"Device:\t([^\n]*)" + h4
+            + r"(?:SVendor:\t([^\n]*)" + h4 + r")?(?:SDevice:\t([^\n]*)" + h4 + r")?"
+            r"(?:PhySlot:\t[^\n]*\n)?(?:Rev:\t([0-9a-fA-F]{2})\n)?(?:ProgIf:\t([0-9a-fA-F]{2})\n)?"
+            r"(?:Driver:\t([^\n]*)\n)?((?:Module:\t[^\n]*\n)*)(?:NUMANode:\t[^\n]*\n)?(?:IOMMUGroup:\t[^\n]*\n)?")
+    return _VMM_NN_RE
+
+
+def _vmm_nn_device(g: tuple, start: int, origin: str) -> PciDevice:
+    slot, cname, cls, vname, vid, dname, did, svname, svid, sdname, sdid, rev, progif, driver, mods = g
+    if len(slot) == 7:
+        slot = "0000:" + slot
+    if svname and sdname:
+        sname = svname + " " + sdname
+    else:
+        sname = svname or sdname or None
+    return PciDevice(
+        slot.lower(), int(vid, 16), int(did, 16), None if svid is None else int(svid, 16),
+        None if sdid is None else int(sdid, 16), 0 if rev is None else int(rev, 16),
+        (int(cls, 16) << 8) | (0 if progif is None else int(progif, 16)), driver or None,
+        [m[8:] for m in mods.split("\n") if m[8:]] if mods else [], None, None, None, vname or None,
+        dname or None, sname, None if cname in ("", "Class") else cname, f"{origin}:{start}")
+
+
+_split_tab = operator.methodcaller("split", ":\t", 1)
+
+
+def _fast_vmm(body: str, start: int, origin: str) -> PciDevice | None | bool:
+    """One blank-line-separated block that is a clean ``-vmm`` record (``Key:<TAB>value``
+    lines only), built without the line-by-line scanner; False when it is not one."""
+    lines = body.split("\n")
+    try:
+        rec = dict(map(_split_tab, lines))
+    except ValueError:
+        return False
+    if not rec.keys() <= _VMM_KEYS:
+        return False
+    mods: list[str] = []
+    if "Module" in rec:
+        mods = [ln[8:] for ln in lines if ln[:8] == "Module:\t"]
+        del rec["Module"]
+        if len(rec) + len(mods) != len(lines):
+            return False
+    elif len(rec) != len(lines):
+        return False  # a repeated key: two records without a blank line between
+    return _vmm_device(rec, [m for m in mods if m], start, origin)
 
 
 def scan(text: str, origin: str, want_hex: bool = False) -> list[tuple[PciDevice, list | None]]:
@@ -362,13 +449,42 @@ def scan(text: str, origin: str, want_hex: bool = False) -> list[tuple[PciDevice
     if not isinstance(text, str):
         raise InputError(f"{origin}: not text")
     out: list[tuple[PciDevice, list | None]] = []
-    lines = text.splitlines()
-    first = next((ln for ln in lines if ln.strip()), "")
-    if first[:1] in (" ", "\t") and _HEADER.match(first.strip()):
-        import textwrap
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    first = text.lstrip("\n")[:1]
+    if "\r" in text or first in (" ", "\t", "\f", "\v"):
+        lines = text.splitlines()
+        first_line = next((ln for ln in lines if ln.strip()), "")
+        if first_line[:1] in (" ", "\t") and _HEADER.match(first_line.strip()):
+            import textwrap
 
-        lines = textwrap.dedent("\n".join(lines)).splitlines()
+            lines = textwrap.dedent("\n".join(lines)).splitlines()
+        _scan_lines(lines, 1, origin, want_hex, out)
+        return out
+    # Every record ends at a blank line, so the text can be read block by block; a block
+    # that is a clean -vmm record takes the fast path.
+    lineno = 1
+    for block in text.split("\n\n"):
+        start = lineno
+        lineno += block.count("\n") + 2
+        if block[:6] == "Slot:\t":
+            m = (_VMM_NN_RE or _vmm_nn_re()).fullmatch(block.rstrip("\n") + "\n")
+            if m is not None:
+                out.append((_vmm_nn_device(m.groups(), start, origin), None))
+                continue
+        if "Slot:\t" in block[:8]:
+            body = block.lstrip("\n")
+            dev = _fast_vmm(body.rstrip("\n"), start + len(block) - len(body), origin)
+            if dev is not False:
+                if dev is not None:
+                    out.append((dev, None))
+                continue
+        _scan_lines(block.splitlines(), start, origin, want_hex, out)
+    return out
 
+
+def _scan_lines(lines: list[str], first: int, origin: str, want_hex: bool, out: list) -> None:
+    """The line-by-line reader (every shape; ``first`` is the number of ``lines[0]``)."""
     cur: PciDevice | None = None  # header-line device whose detail lines follow
     caps = [False]
     hexl: list | None = None
@@ -377,12 +493,13 @@ def scan(text: str, origin: str, want_hex: bool = False) -> list[tuple[PciDevice
     rec_start = 0
     header_match = _HEADER.match
     vmm_keys = _VMM_KEYS
+    ctx = _Ctx(origin, 0)
 
     def close_cur() -> None:
         if cur is not None and caps[0] and cur.is_pcie is None:
             cur.is_pcie = False
 
-    for lineno, line in enumerate(lines, 1):
+    for lineno, line in enumerate(lines, first):
         if not line or line.isspace():
             if rec is not None:
                 dev = _vmm_device(rec, mods, rec_start, origin)
@@ -395,7 +512,8 @@ def scan(text: str, origin: str, want_hex: bool = False) -> list[tuple[PciDevice
         c = line[0]
         if c == "\t" or c == " ":
             if cur is not None:
-                _detail(cur, line.lstrip(), _Ctx(origin, lineno), caps)
+                ctx.lineno = lineno
+                _detail(cur, line.lstrip(), ctx, caps)
             continue
         key, sep, val = line.partition(":")
         if sep and key in vmm_keys:
@@ -420,11 +538,11 @@ def scan(text: str, origin: str, want_hex: bool = False) -> list[tuple[PciDevice
                 rec[key] = val
             continue
         n = hex_prefix(line)
-        if n and (hexl or _is_hex(line[n:n + 2])):
+        if n and ((cur is not None and hexl) or _is_hex(line[n:n + 2])):
             if want_hex:
                 if cur is None or hexl is None:
-                    raise _Ctx(origin, lineno).error("config-space hex line without a device header line before it",
-                                                     line)
+                    ctx.lineno = lineno
+                    raise ctx.error("config-space hex line without a device header line before it", line)
                 hexl.append((lineno, line[n:], line[:n - 2]))
             continue
         line = line.rstrip()
@@ -436,7 +554,7 @@ def scan(text: str, origin: str, want_hex: bool = False) -> list[tuple[PciDevice
                     out.append((dev, None))
                 rec = None
             close_cur()
-            ctx = _Ctx(origin, lineno)
+            ctx.lineno = lineno
             cur = parse_header(m.group(1), m.group(2), ctx, f"{origin}:{lineno}")
             caps = [False]
             hexl = [] if want_hex else None
@@ -452,7 +570,6 @@ def scan(text: str, origin: str, want_hex: bool = False) -> list[tuple[PciDevice
         if dev is not None:
             out.append((dev, None))
     close_cur()
-    return out
 
 
 _MERGE_FIELDS = ("vendor", "device", "subsystem_vendor", "subsystem_device", "revision", "class_code", "driver",
@@ -504,9 +621,44 @@ def merge_same_slot(devices: list[PciDevice]) -> list[PciDevice]:
     return out
 
 
+class _no_gc:
+    """Pause the cyclic garbage collector while a big text is parsed: hundreds of
+    thousands of new records would otherwise set off full collections over and over
+    (the parse itself makes no cycles)."""
+
+    def __init__(self, text: str):
+        self.pause = len(text) > 1 << 20 and gc.isenabled()
+
+    def __enter__(self):
+        if self.pause:
+            gc.disable()
+
+    def __exit__(self, *exc):
+        if self.pause:
+            gc.enable()
+        return False
+
+
+def looks_like_lspci(text: str) -> bool:
+    """Whether any line is an lspci header line or starts a -vmm record."""
+    for line in text.splitlines():
+        t = line.strip()
+        if not t:
+            continue
+        if t[:5] == "Slot:" or t[:7] == "Device:":
+            if _SLOT.match(t.partition(":")[2].strip()):
+                return True
+            continue
+        m = _HEADER.match(t)
+        if m is not None and m.group(2):
+            return True
+    return False
+
+
 def parse_lspci_text(text: str, origin: str) -> list[PciDevice]:
     """All PCI devices in pasted lspci output (any common option set)."""
-    devices = merge_same_slot([d for d, _ in scan(text, origin)])
+    with _no_gc(text):
+        devices = merge_same_slot([d for d, _ in scan(text, origin)])
     if not devices:
         raise InputError(f"{origin}: no PCI devices found (not lspci output?)")
     return devices

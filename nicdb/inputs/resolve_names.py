@@ -1,62 +1,184 @@
-"""Filling in IDs from names, for lspci output printed without `-n` (plain `lspci`, `-k`,
-`-v`): the names are looked up in pci.ids through the knowledge base, and where a name
-is unknown or ambiguous the ID stays unknown and a note says so."""
+"""IDs from names, for lspci output printed without ``-n`` (plain ``lspci``, ``-k``, ``-v``,
+``-vmm``, ``-mm``).
+
+``lookup`` is any object with the three methods of :class:`nicdb.kb.store.KnowledgeBase`
+that answer names with IDs (exact names, case-insensitive)::
+
+    vendor_ids(name) -> list[int]
+    device_ids(vendor, name) -> list[int]
+    class_codes(name) -> list[int]        # 24-bit codes
+
+A header line runs the vendor and device names together ("Red Hat, Inc. Virtio 1.0
+network device"); every split at a space is tried as (vendor name, device name). lspci's
+own text for a device pci.ids does not name -- ``Device 1103``, or ``Unknown device
+1103`` from pciutils 2.x -- gives the device ID directly. Where a name is unknown or
+matches several IDs, the ID stays None and a note on the device says which name and
+which candidates.
+"""
 
 from __future__ import annotations
 
-import re
-
 from nicdb.model import PciDevice
 
-_HEXNAME = re.compile(r"(?:Unknown device|Device) ([0-9a-fA-F]{4})\Z")
+_HEX = "0123456789abcdefABCDEF"
 
 
-def _hex_in_name(name: str) -> int | None:
-    m = _HEXNAME.search(name)
-    return int(m.group(1), 16) if m else None
-
-
-def _device_ids(lookup, vendor: int, name: str | None) -> list[int]:
+def _hex_device(name: str | None) -> int | None:
+    """``Device 1103`` / ``Unknown device 1103`` -> 0x1103."""
     if not name:
+        return None
+    for prefix in ("Device ", "Unknown device ", "device "):
+        if name.startswith(prefix):
+            h = name[len(prefix):].strip()
+            if len(h) == 4 and not h.strip(_HEX):
+                return int(h, 16)
+    return None
+
+
+class _Cached:
+    """Memoizes the lookups for one resolve_ids call (a fleet repeats the same names)."""
+
+    def __init__(self, lookup):
+        self.lookup = lookup
+        self.v: dict[str, list[int]] = {}
+        self.d: dict[tuple[int, str], list[int]] = {}
+        self.c: dict[str, list[int]] = {}
+
+    def vendor_ids(self, name: str) -> list[int]:
+        r = self.v.get(name)
+        if r is None:
+            r = self.v[name] = sorted(set(self.lookup.vendor_ids(name)))
+        return r
+
+    def device_ids(self, vendor: int, name: str) -> list[int]:
+        h = _hex_device(name)
+        if h is not None:
+            return [h]
+        key = (vendor, name)
+        r = self.d.get(key)
+        if r is None:
+            r = self.d[key] = sorted(set(self.lookup.device_ids(vendor, name)))
+        return r
+
+    def class_codes(self, name: str) -> list[int]:
+        r = self.c.get(name)
+        if r is None:
+            r = self.c[name] = sorted(set(self.lookup.class_codes(name)))
+        return r
+
+
+def _splits(text: str) -> list[tuple[str, str]]:
+    """Every (vendor part, device part) split of a joined name at a space."""
+    out = []
+    i = text.find(" ")
+    while i > 0:
+        head, tail = text[:i].rstrip(), text[i + 1:].strip()
+        if head and tail:
+            out.append((head, tail))
+        i = text.find(" ", i + 1)
+    return out
+
+
+def _readings(d: PciDevice, lk: _Cached) -> list[tuple[int, str | None, str | None]]:
+    """(vendor ID, vendor name, device name) readings of the device's names."""
+    if d.vendor is not None:
+        return [(d.vendor, d.vendor_name, d.device_name)]
+    if d.vendor_name:
+        return [(v, d.vendor_name, d.device_name) for v in lk.vendor_ids(d.vendor_name)]
+    if not d.device_name:
         return []
-    h = _hex_in_name(name)
-    return [h] if h is not None else lookup.device_ids(vendor, name)
+    return [(v, head, tail) for head, tail in _splits(d.device_name) for v in lk.vendor_ids(head)]
+
+
+def _note(d: PciDevice, text: str) -> None:
+    if text not in d.notes:  # resolving twice says it once
+        d.notes.append(text)
+
+
+def _fmt_ids(pairs) -> str:
+    return ", ".join(f"{v:04x}:{i:04x}" for v, i in sorted(pairs))
+
+
+def _resolve_class(d: PciDevice, lk: _Cached) -> None:
+    codes = lk.class_codes(d.class_name)
+    if len(codes) == 1:
+        d.class_code = codes[0]
+    elif codes:
+        _note(d, f"class name {d.class_name!r} matches several class codes in pci.ids: "
+                 + ", ".join(f"{c:06x}" for c in codes) + "; class left unknown")
+    else:
+        _note(d, f"class name {d.class_name!r} is not in pci.ids; class left unknown")
+
+
+def _resolve_device(d: PciDevice, lk: _Cached) -> None:
+    shown = " ".join(x for x in (d.vendor_name, d.device_name) if x)
+    readings = _readings(d, lk)
+    if not readings:
+        what = repr(d.vendor_name) if d.vendor_name else f"{shown!r}"
+        _note(d, (f"no vendor in pci.ids is named {what}" if d.vendor_name else
+                  f"{shown!r} starts with no vendor name pci.ids knows")
+              + "; vendor and device IDs left unknown (lspci -nn prints them)")
+        return
+    found: dict[tuple[int, int], tuple[str | None, str | None]] = {}
+    for v, vname, dname in readings:
+        if d.device is not None:
+            found.setdefault((v, d.device), (vname, dname))
+            continue
+        for i in (lk.device_ids(v, dname) if dname else []):
+            found.setdefault((v, i), (vname, dname))
+    vendors = sorted({v for v, _, _ in readings})
+    if len(found) == 1:
+        (v, i), (vname, dname) = next(iter(found.items()))
+        d.vendor, d.device, d.vendor_name, d.device_name = v, i, vname, dname
+        return
+    if len(vendors) == 1:
+        # the vendor is certain even where the device is not
+        v = vendors[0]
+        first = next((r for r in readings if r[0] == v), None)
+        d.vendor = v
+        if first is not None and d.vendor_name is None and len(readings) == 1:
+            d.vendor_name, d.device_name = first[1], first[2]
+    if found and len({v for v, _ in found}) > 1:
+        _note(d, f"{shown!r} matches several IDs in pci.ids: {_fmt_ids(found)}; "
+                 "vendor and device IDs left unknown (lspci -nn prints them)")
+    elif found:
+        names = sorted({dn for _, dn in found.values() if dn})
+        _note(d, f"device name {(names[0] if len(names) == 1 else shown)!r} matches several IDs in pci.ids: "
+                 f"{_fmt_ids(found)}; device ID left unknown (lspci -nn prints it)")
+    elif len(vendors) == 1:
+        dn = next((r[2] for r in readings), None) or shown
+        _note(d, f"device name {dn!r} is not in pci.ids for vendor {vendors[0]:04x}; "
+                 "device ID left unknown (lspci -nn prints it)")
+    else:
+        _note(d, f"{shown!r} could be several vendors in pci.ids ("
+                 + ", ".join(f"{v:04x}" for v in vendors) + ") and names no known device there; "
+                 "vendor and device IDs left unknown (lspci -nn prints them)")
+
+
+def _resolve_subsystem(d: PciDevice, lk: _Cached) -> None:
+    """Only the unambiguous ``VENDOR Device 1234`` form: pci.ids names few subsystems."""
+    name = d.subsystem_name
+    vendors: set[int] = set()
+    sub = None
+    for head, tail in _splits(name):
+        h = _hex_device(tail)
+        if h is not None:
+            ids = lk.vendor_ids(head.rstrip(":"))  # pciutils 2.x: "VIA Technologies, Inc.: Unknown device 0110"
+            if ids:
+                vendors.update(ids)
+                sub = h
+    if len(vendors) == 1 and sub is not None:
+        d.subsystem_vendor, d.subsystem_device = vendors.pop(), sub
 
 
 def resolve_ids(devices: list[PciDevice], lookup) -> None:
-    """``lookup`` offers vendor_ids(name), device_ids(vendor, name), class_codes(name)
-    and vendor_prefixes(text) (as :class:`nicdb.kb.store.KnowledgeBase` does)."""
+    """Fill in vendor, device and class IDs (and subsystem IDs where lspci printed them
+    as ``VENDOR Device 1234``) from names, in place."""
+    lk = _Cached(lookup)
     for d in devices:
         if d.class_code is None and d.class_name:
-            codes = lookup.class_codes(d.class_name)
-            if len(codes) == 1:
-                d.class_code = codes[0]
-        if d.vendor is not None and d.device is not None:
-            continue
-        # (vendor id, vendor name, device name) readings of what the input printed
-        readings: list[tuple[int, str, str | None]] = []
-        if d.vendor is not None:
-            readings = [(d.vendor, d.vendor_name or "", d.device_name)]
-        elif d.vendor_name:
-            readings = [(v, d.vendor_name, d.device_name) for v in lookup.vendor_ids(d.vendor_name)]
-        elif d.device_name:
-            # plain lspci runs vendor and device names together: known vendor names as prefixes
-            text = d.device_name
-            readings = [(v, n, text[len(n):].strip() or None) for v, n in lookup.vendor_prefixes(text)]
-        shown = " ".join(x for x in (d.vendor_name, d.device_name) if x)
-        if not readings:
-            d.notes.append(f"unknown vendor in {shown!r}: IDs left unknown (lspci -nn output carries them)")
-            continue
-        pairs = {(v, dev_id, vn, dn) for v, vn, dn in readings for dev_id in _device_ids(lookup, v, dn)}
-        if len({(v, i) for v, i, _, _ in pairs}) == 1:
-            d.vendor, d.device, d.vendor_name, d.device_name = next(iter(pairs))
-            continue
-        vendors = {v for v, _, _ in readings}
-        if len(vendors) == 1:
-            d.vendor, d.vendor_name, d.device_name = readings[0]
-        if pairs:
-            d.notes.append(f"{shown!r} matches several IDs in pci.ids: "
-                           + ", ".join(sorted(f"{v:04x}:{i:04x}" for v, i, _, _ in pairs)))
-        else:
-            d.notes.append(f"device name in {shown!r} is not in pci.ids"
-                           + ("" if len(vendors) == 1 else " for vendors " + ", ".join(f"{v:04x}" for v in sorted(vendors))))
+            _resolve_class(d, lk)
+        if (d.vendor is None or d.device is None) and (d.vendor_name or d.device_name):
+            _resolve_device(d, lk)
+        if d.subsystem_vendor is None and d.subsystem_device is None and d.subsystem_name:
+            _resolve_subsystem(d, lk)
