@@ -23,6 +23,11 @@ def _hex(v, what: str, where: str, bits: int = 16) -> int | None:
     return n
 
 
+def _str(v) -> str | None:
+    """A name or other text field: a string, or nothing (a wrong type is ignored, not passed on)."""
+    return v if isinstance(v, str) else None
+
+
 def _num(v, what: str, where: str):
     if v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)):
         return v
@@ -52,8 +57,8 @@ def _nic(n: dict, where: str) -> PciDevice:
         revision=_hex(n.get("revision"), "revision", where, bits=8),
         class_code=_hex(klass.get("code"), "class.code", where, bits=24),
         driver=n.get("driver_in_use") if isinstance(n.get("driver_in_use"), str) else None,
-        vendor_name=vendor.get("name"), device_name=device.get("name"),
-        subsystem_name=subsys.get("name"), class_name=klass.get("name"),
+        vendor_name=_str(vendor.get("name")), device_name=_str(device.get("name")),
+        subsystem_name=_str(subsys.get("name")), class_name=_str(klass.get("name")),
         is_pcie=n.get("pcie") if isinstance(n.get("pcie"), bool) else None,
         origin=where,
     )
@@ -70,8 +75,9 @@ def _nic(n: dict, where: str) -> PciDevice:
     for i in ifaces:
         if not isinstance(i, dict) or not isinstance(i.get("name"), str):
             raise InputError(f"{where}: an interface needs a name")
-        dev.interfaces.append(NetInterface(i["name"], i.get("driver"), i.get("mac"), _num(i.get("mtu"), "mtu", where),
-                                           _num(i.get("speed_mbps"), "speed_mbps", where), i.get("operstate"),
+        dev.interfaces.append(NetInterface(i["name"], _str(i.get("driver")), _str(i.get("mac")),
+                                           _num(i.get("mtu"), "mtu", where),
+                                           _num(i.get("speed_mbps"), "speed_mbps", where), _str(i.get("operstate")),
                                            _num(i.get("tx_queue_len"), "tx_queue_len", where)))
     return dev
 

@@ -36,6 +36,7 @@ DRIVER_KINDS = {"in-tree", "vendor", "bsd"}
 SEVERITY = {"minor", "major", "critical"}
 DIRECTIONS = {"tx", "rx"}
 _SUBSYS = re.compile(r"[0-9a-fA-F]{4}:[0-9a-fA-F]{4}\Z")
+_LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
 
 
 @dataclass
@@ -66,7 +67,8 @@ class _Ctx:
         self.path, self.label, self.origin = path, label, origin
 
     def fail(self, where: str, why: str) -> DataError:
-        return DataError(f"{self.label}: {where}: {why}")
+        # ``where`` carries names from the file: a line break in one must not break the message
+        return DataError(f"{self.label}: {where}: {why}".translate(_LINE_BREAKS))
 
 
 def _req(ctx: _Ctx, row: dict, key: str, where: str, kind=str):
