@@ -100,49 +100,33 @@ def test_malformed_hex_is_refused(tmp_path):
         load_tree([(tmp_path, "shipped")])
 
 
+MEASUREMENTS = """\
+schema = 1
+[sources.s]
+kind = "measured"
+title = "t"
+ref = "r"
+[set]
+id = "m"
+title = "t"
+vendor = "abcd"
+device = "0001"
+source = "s"
+confidence = "measured"
+[[rows]]
+direction = "tx"
+mbps = 1.0
+"""
+
+
 def test_unknown_driver_in_measurements_is_refused(tmp_path):
-    make_tree(tmp_path, extra={"measurements/m.toml": """\
-        schema = 1
-        [sources.s]
-        kind = "measured"
-        title = "t"
-        ref = "r"
-        [set]
-        id = "m"
-        title = "t"
-        vendor = "abcd"
-        device = "0001"
-        source = "s"
-        confidence = "measured"
-        [[rows]]
-        driver = "ghost"
-        direction = "tx"
-        mbps = 1.0
-        """})
+    make_tree(tmp_path, extra={"measurements/m.toml": MEASUREMENTS + 'driver = "ghost"\n'})
     with pytest.raises(DataError, match="rows\\[0\\]: driver 'ghost' is not defined"):
         load_tree([(tmp_path, "shipped")])
 
 
 def test_unknown_parameter_in_measurements_is_refused(tmp_path):
-    make_tree(tmp_path, extra={"measurements/m.toml": """\
-        schema = 1
-        [sources.s]
-        kind = "measured"
-        title = "t"
-        ref = "r"
-        [set]
-        id = "m"
-        title = "t"
-        vendor = "abcd"
-        device = "0001"
-        source = "s"
-        confidence = "measured"
-        [[rows]]
-        driver = "drv"
-        dma_length = 3
-        direction = "tx"
-        mbps = 1.0
-        """})
+    make_tree(tmp_path, extra={"measurements/m.toml": MEASUREMENTS + 'driver = "drv"\ndma_length = 3\n'})
     with pytest.raises(DataError, match="driver 'drv' has no parameter 'DMA_length'"):
         load_tree([(tmp_path, "shipped")])
 

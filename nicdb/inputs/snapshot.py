@@ -48,6 +48,16 @@ def _read_small(path: str) -> bytes | None:
         return None
 
 
+def _add_dir(tar: tarfile.TarFile, src: str, name: str, attrs: tuple, driver: str | None, mtime: float) -> None:
+    """The attributes of one sysfs folder, and its driver as a file holding the name."""
+    for attr in attrs:
+        data = _read_small(os.path.join(src, attr))
+        if data is not None:
+            _add(tar, f"{name}/{attr}", data, mtime)
+    if driver:
+        _add(tar, f"{name}/driver", (driver + "\n").encode(), mtime)
+
+
 def write_snapshot(out: str | os.PathLike, sys_root: str = "/sys") -> dict:
     """Write a snapshot of ``sys_root`` to ``out``. Returns its meta data."""
     base = os.path.join(sys_root, "bus", "pci", "devices")
@@ -66,23 +76,11 @@ def write_snapshot(out: str | os.PathLike, sys_root: str = "/sys") -> dict:
                     continue
                 fdir = os.path.join(base, slot)
                 meta["functions"] += 1
-                for attr in PCI_ATTRS:
-                    data = _read_small(os.path.join(fdir, attr))
-                    if data is not None:
-                        _add(tar, f"bus/pci/devices/{slot}/{attr}", data, now)
-                drv = _driver(os.path.join(fdir, "driver"))
-                if drv:
-                    _add(tar, f"bus/pci/devices/{slot}/driver", (drv + "\n").encode(), now)
+                _add_dir(tar, fdir, f"bus/pci/devices/{slot}", PCI_ATTRS, _driver(os.path.join(fdir, "driver")), now)
                 for ndir in net_dirs(fdir):
-                    rel = os.path.relpath(ndir, fdir)
                     meta["interfaces"] += 1
-                    for attr in NET_ATTRS:
-                        data = _read_small(os.path.join(ndir, attr))
-                        if data is not None:
-                            _add(tar, f"bus/pci/devices/{slot}/{rel}/{attr}", data, now)
                     ndrv = _driver(os.path.join(ndir, "device", "driver")) or _driver(os.path.join(ndir, "driver"))
-                    if ndrv:
-                        _add(tar, f"bus/pci/devices/{slot}/{rel}/driver", (ndrv + "\n").encode(), now)
+                    _add_dir(tar, ndir, f"bus/pci/devices/{slot}/{os.path.relpath(ndir, fdir)}", NET_ATTRS, ndrv, now)
             _add(tar, "meta.json", json.dumps(meta, indent=2).encode(), now)
         os.replace(tmp, out)
     except OSError as e:
