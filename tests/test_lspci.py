@@ -10,8 +10,8 @@ from nicdb.inputs.lspci_hex import parse_lspci_hex
 from nicdb.inputs.resolve_names import resolve_ids
 
 VIRTIO_SHAPES = ["lspci", "lspci-n", "lspci-nn", "lspci-nnk", "lspci-k", "lspci-vmm", "lspci-vmmn", "lspci-vmmnnk",
-                 "lspci-Dvmmnnk", "lspci-vmn", "lspci-vvnn", "lspci-vv", "lspci-mm", "lspci-mmnn", "lspci-x",
-                 "lspci-xxx", "lspci-xxxx", "lspci-vvvnn-xxxx"]
+                 "lspci-Dvmmnnk", "lspci-vvnn", "lspci-vv", "lspci-mm", "lspci-mmnn", "lspci-x",
+                 "lspci-xxx", "lspci-xxxx", "lspci-vvvnn-x"]
 
 
 def load(shared_datadir, name):
@@ -21,7 +21,7 @@ def load(shared_datadir, name):
 
 @pytest.mark.parametrize("shape", VIRTIO_SHAPES)
 def test_every_shape_of_this_machine(shared_datadir, kb, shape):
-    devs = load(shared_datadir, f"virtio-{shape}.txt")
+    devs = load(shared_datadir, f"virtio/{shape}.txt")
     resolve_ids(devs, kb)
     assert len(devs) == 6
     (nic,) = [d for d in devs if d.slot == "0000:00:03.0"]
@@ -129,6 +129,6 @@ def test_cli_from_file_and_stdin(run, shared_datadir):
     doc = json.loads(run("identify", "--from", str(f), "--json").out)
     (nic,) = doc["nics"]
     assert nic["chip"]["chip"] == "VT3286" and nic["link"]["width"] == 1 and nic["bus"]["ceiling_mbps"] == 2000
-    r = run("identify", "--from", "-", "--json", stdin=(shared_datadir / "lspci" / "virtio-lspci.txt").read_text())
+    r = run("identify", "--from", "-", "--json", stdin=(shared_datadir / "lspci" / "virtio" / "lspci.txt").read_text())
     assert r.code == 0, r.err
     assert json.loads(r.out)["nics"][0]["device"]["id"] == "1041"

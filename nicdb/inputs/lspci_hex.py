@@ -11,31 +11,37 @@ from __future__ import annotations
 
 from nicdb.errors import InputError
 from nicdb.inputs.configspace import decode_config
-from nicdb.inputs.lspci_text import merge_same_slot, scan
+from nicdb.inputs.lspci_text import _no_gc, merge_same_slot, scan
 from nicdb.model import PciDevice
 
 _MAX_BYTES = 4096
+_HEX = "0123456789abcdefABCDEF"
 
 
 def _block_bytes(hexlines: list, origin: str) -> bytes:
     """The bytes of one block; InputError naming the line when it is not a whole dump."""
     out = bytearray()
     for lineno, body, offtext in hexlines:
-        where = f"{origin} line {lineno}"
         off = int(offtext, 16)
+        parts = body.split()
+        try:
+            line_bytes = bytes.fromhex(body)  # 16 words and 16 bytes: each word is two hex digits
+        except ValueError:
+            line_bytes = b""
+        if off == len(out) and len(parts) == 16 and len(line_bytes) == 16 and off < _MAX_BYTES:
+            out += line_bytes
+            continue
+        where = f"{origin} line {lineno}"
         if off != len(out):
             raise InputError(f"{where}: the config-space dump skips from {len(out):02x} to {off:02x} "
                              "(lines missing or out of order)")
-        parts = body.split()
         if len(parts) != 16:
             raise InputError(f"{where}: config-space line stops mid-line ({len(parts)} bytes, not 16)"
                              if len(parts) < 16 else f"{where}: config-space line has {len(parts)} bytes, not 16")
-        for p in parts:
-            if len(p) != 2 or p.strip("0123456789abcdefABCDEF"):
-                raise InputError(f"{where}: {p[:8]!r} is not a hex byte")
-        out += bytes(int(p, 16) for p in parts)
-        if len(out) > _MAX_BYTES:
-            raise InputError(f"{where}: config space longer than {_MAX_BYTES} bytes")
+        if len(line_bytes) != 16:
+            bad = next((p for p in parts if len(p) != 2 or p.strip(_HEX)), body.strip())
+            raise InputError(f"{where}: {bad[:8]!r} is not a hex byte")
+        raise InputError(f"{where}: config space longer than {_MAX_BYTES} bytes")
     return bytes(out)
 
 
@@ -61,13 +67,14 @@ def parse_lspci_hex(text: str, origin: str) -> list[PciDevice]:
     """Every function of an lspci hex dump. Functions printed without a dump (a log that
     also holds plain lspci output) are kept as the text gives them."""
     devices: list[PciDevice] = []
-    for dev, hexlines in scan(text, origin, want_hex=True):
-        if hexlines:
-            data = _block_bytes(hexlines, origin)
-            where = f"{origin} line {dev.origin.rpartition(':')[2]}"
-            dev = _combine(dev, decode_config(data, dev.slot, where), where)
-        devices.append(dev)
-    devices = merge_same_slot(devices)
+    with _no_gc(text):
+        for dev, hexlines in scan(text, origin, want_hex=True):
+            if hexlines:
+                data = _block_bytes(hexlines, origin)
+                where = f"{origin} line {dev.origin.rpartition(':')[2]}"
+                dev = _combine(dev, decode_config(data, dev.slot, where), where)
+            devices.append(dev)
+        devices = merge_same_slot(devices)
     if not devices:
         raise InputError(f"{origin}: no PCI devices found (not lspci output?)")
     return devices

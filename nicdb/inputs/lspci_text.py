@@ -464,13 +464,19 @@ def scan(text: str, origin: str, want_hex: bool = False) -> list[tuple[PciDevice
     # Every record ends at a blank line, so the text can be read block by block; a block
     # that is a clean -vmm record takes the fast path.
     lineno = 1
+    fullmatch = None
+    append, build = out.append, _vmm_nn_device
     for block in text.split("\n\n"):
         start = lineno
         lineno += block.count("\n") + 2
         if block[:6] == "Slot:\t":
-            m = (_VMM_NN_RE or _vmm_nn_re()).fullmatch(block.rstrip("\n") + "\n")
+            if fullmatch is None:
+                fullmatch = (_VMM_NN_RE or _vmm_nn_re()).fullmatch
+            m = fullmatch(block + "\n")
+            if m is None and block[-1:] == "\n":  # the last record of a text ending in one newline
+                m = fullmatch(block.rstrip("\n") + "\n")
             if m is not None:
-                out.append((_vmm_nn_device(m.groups(), start, origin), None))
+                append((build(m.groups(), start, origin), None))
                 continue
         if "Slot:\t" in block[:8]:
             body = block.lstrip("\n")
@@ -591,6 +597,8 @@ def _compatible(a: PciDevice, b: PciDevice) -> bool:
 
 def merge_same_slot(devices: list[PciDevice]) -> list[PciDevice]:
     """Fold repeated records of one slot (a log of several lspci runs) into the first."""
+    if len({d.slot for d in devices}) == len(devices):
+        return devices
     by_slot: dict[str, PciDevice] = {}
     out: list[PciDevice] = []
     for d in devices:

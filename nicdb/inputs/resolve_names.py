@@ -131,14 +131,17 @@ def _resolve_device(d: PciDevice, lk: _Cached) -> None:
         (v, i), (vname, dname) = next(iter(found.items()))
         d.vendor, d.device, d.vendor_name, d.device_name = v, i, vname, dname
         return
-    if len(vendors) == 1:
+    found_vendors = {v for v, _ in found}
+    certain = found_vendors if found else set(vendors)
+    if len(certain) == 1:
         # the vendor is certain even where the device is not
-        v = vendors[0]
-        first = next((r for r in readings if r[0] == v), None)
+        v = certain.pop()
+        mine = [r for r in readings if r[0] == v]
         d.vendor = v
-        if first is not None and d.vendor_name is None and len(readings) == 1:
-            d.vendor_name, d.device_name = first[1], first[2]
-    if found and len({v for v, _ in found}) > 1:
+        if d.vendor_name is None and len(mine) == 1:
+            d.vendor_name, d.device_name = mine[0][1], mine[0][2]
+        vendors = [v]
+    if len(found_vendors) > 1:
         _note(d, f"{shown!r} matches several IDs in pci.ids: {_fmt_ids(found)}; "
                  "vendor and device IDs left unknown (lspci -nn prints them)")
     elif found:
