@@ -180,6 +180,17 @@ _MATCH_ALL = None  # a field test meaning "anything"
 _field_tests: dict[tuple[str, int], object] = {}
 
 
+_NEVER = re.compile(r"(?!)")
+
+
+def _compile_glob(rx: str) -> re.Pattern:
+    """Compile a translated glob; a malformed one (``[z-a]``) matches nothing, as in fnmatch(3)."""
+    try:
+        return re.compile(rx, re.IGNORECASE | re.DOTALL)
+    except re.error:
+        return _NEVER
+
+
 def _field_test(glob: str, width: int):
     """A field glob as a test: None (any), an uppercase literal, or a compiled regex.
 
@@ -196,7 +207,7 @@ def _field_test(glob: str, width: int):
         elif len(head) == width and not (_GLOB_CHARS & set(head)):
             t = head.upper()
         else:
-            t = re.compile(_glob_regex(glob), re.IGNORECASE | re.DOTALL)
+            t = _compile_glob(_glob_regex(glob))
         _field_tests[(glob, width)] = t
     return t
 
@@ -246,7 +257,7 @@ def _tests_for(pattern: str):
                 if (ft := _field_test(g, w)) is not None
             )
         else:
-            t = re.compile(_glob_regex(pattern, unknown_ok=True), re.IGNORECASE | re.DOTALL)
+            t = _compile_glob(_glob_regex(pattern, unknown_ok=True))
         _tests_cache[pattern] = t
     return t
 

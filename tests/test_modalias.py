@@ -574,3 +574,12 @@ def test_load_and_lookup_speed(tmp_path):
     per = (time.perf_counter() - t0) / 1000
     assert load < 0.5, f"load took {load * 1e3:.0f} ms"
     assert per < 0.001, f"lookup took {per * 1e6:.0f} us"
+
+
+def test_malformed_glob_class_matches_nothing_instead_of_crashing():
+    from nicdb.model import PciDevice
+
+    t = M.AliasTable.from_text("alias pci:v*d*[z-a]* broken\nalias pci:v00001106d00003119sv*sd*bc*sc*i* via_velocity\n")
+    dev = PciDevice(slot="0000:00:0a.0", vendor=0x1106, device=0x3119, subsystem_vendor=0x1106,
+                    subsystem_device=0x0110, class_code=0x020000)
+    assert t.candidates(dev) == ["via_velocity"]
