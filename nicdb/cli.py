@@ -35,8 +35,19 @@ def show(blocks: list, mode: str) -> None:
         sys.stdout.write(plain.render(blocks))
 
 
+_LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines() splits at
+
+
+def one_line(msg: str) -> str:
+    """``msg`` with line breaks escaped: a path or value with a newline in it cannot split
+    an error or warning into two lines."""
+    if len(msg.splitlines()) <= 1 and not msg.endswith(tuple(_LINE_BREAKS)):
+        return msg
+    return "".join(repr(c)[1:-1] if c in _LINE_BREAKS else c for c in msg)
+
+
 def warn(msg: str) -> None:
-    click.echo(f"nicdb: warning: {msg}", err=True)
+    click.echo(f"nicdb: warning: {one_line(msg)}", err=True)
 
 
 def open_kb(ctx: click.Context):
@@ -216,7 +227,7 @@ def run_fleet(ctx, folder: str, kver: str | None, alias_file: str | None, mode: 
             if progress is not None:
                 progress.advance(task)
             if err is not None:
-                click.echo(f"nicdb: error: {err}", err=True)
+                click.echo(f"nicdb: error: {one_line(str(err))}", err=True)
                 summary.fail(host, err)
                 continue
             resolve_names(devices, kb)
@@ -578,7 +589,7 @@ def main(argv: list[str] | None = None) -> None:
         if isinstance(rv, int) and not isinstance(rv, bool) and rv:
             sys.exit(rv)  # ctx.exit(N) comes back as a return value without standalone mode
     except NicdbError as e:
-        click.echo(f"nicdb: error: {e}", err=True)
+        click.echo(f"nicdb: error: {one_line(str(e))}", err=True)
         sys.exit(e.exit_code)
     except click.ClickException as e:  # usage errors too: one line, like every other error
         ctx = getattr(e, "ctx", None)

@@ -185,8 +185,12 @@ _NEVER = re.compile(r"(?!)")
 
 def _compile_glob(rx: str) -> re.Pattern:
     """Compile a translated glob; a malformed one (``[z-a]``) matches nothing, as in fnmatch(3)."""
+    import warnings
+
     try:
-        return re.compile(rx, re.IGNORECASE | re.DOTALL)
+        with warnings.catch_warnings():  # "possible set difference" for [--x] and the like: the
+            warnings.simplefilter("ignore", FutureWarning)  # meaning is today's; no Python warning on stderr
+            return re.compile(rx, re.IGNORECASE | re.DOTALL)
     except re.error:
         return _NEVER
 

@@ -146,3 +146,54 @@ def test_fuzz_capability_lists(pokes):
         b[off] = val
     d = decode_config(bytes(b), "s", "o")
     assert d.is_pcie in (True, False, None)
+
+
+# ---------------------------------------------------------------- the hand-written dumps themselves
+_CAP_IDS = {"Power Management": 0x01, "MSI:": 0x05, "Vendor Specific": 0x09, "Express": 0x10, "MSI-X:": 0x11}
+
+
+def _blocks_with_text(path):
+    """(capabilities the -v text lists, config bytes) per function of a fixture."""
+    out: list[tuple[list, bytearray]] = []
+    for line in path.read_text().splitlines():
+        off, sep, rest = line.partition(": ")
+        if sep and len(off) in (2, 3) and all(c in "0123456789abcdef" for c in off):
+            out[-1][1].extend(bytes.fromhex(rest))
+        elif line[:1].isalnum():  # a header line starts the next function
+            out.append(([], bytearray()))
+        elif line.strip().startswith("Capabilities: ["):
+            where, _, what = line.strip()[15:].partition("] ")
+            if len(where) == 2:  # the standard list (extended ones are [100 v1] ...)
+                out[-1][0].append((int(where, 16), next(i for k, i in _CAP_IDS.items() if what.startswith(k))))
+    return [(caps, bytes(data)) for caps, data in out]
+
+
+def _chain(data: bytes) -> list[tuple[int, int]]:
+    ptr, seen = data[0x34], []
+    while ptr and len(seen) < 48:
+        seen.append((ptr, data[ptr]))
+        ptr = data[ptr + 1]
+    return seen
+
+
+@pytest.mark.parametrize("name", ["intel-82576-dual-vvvnnk-xxxx.txt", "i82576-dual-vvnnk-xxx.txt",
+                                  "vt6122-board-vvnnk-xxx.txt"])
+def test_dumps_agree_with_their_capability_lines(shared_datadir, name):
+    """Each hand-written dump's capability chain is the one its -v text lists (offsets and
+    IDs: power management 01, MSI 05, MSI-X 11, PCI Express 10), little-endian IDs and all."""
+    blocks = _blocks_with_text(shared_datadir / "lspci" / name)
+    assert blocks
+    for caps, data in blocks:
+        assert len(data) >= 256 and caps
+        assert data[6] & 0x10  # status: capability list
+        assert _chain(data) == caps
+        assert int.from_bytes(data[0:2], "little") in (0x8086, 0x1106)
+
+
+@pytest.mark.parametrize("name,chain", [
+    ("via-vt6122-xxx.txt", [(0x50, 0x01)]),  # PM only: conventional PCI
+    ("via-vt6130-nn-xxx.txt", [(0x50, 0x01), (0x60, 0x05), (0x70, 0x10)]),  # PM, MSI, PCIe
+    ("intel-82559-xxx.txt", [(0xDC, 0x01)]),
+])
+def test_dump_capability_chains(shared_datadir, name, chain):
+    assert _chain(dump_bytes(shared_datadir, name)) == chain

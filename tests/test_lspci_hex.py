@@ -85,6 +85,20 @@ def test_broken_dumps_name_file_and_line(shared_datadir, name, needle, line):
     assert msg.startswith(f"{name} line {line}: ") and needle in msg and "\n" not in msg
 
 
+def test_dump_pasted_indented(shared_datadir):
+    text = "".join("    " + ln + "\n" for ln in read(shared_datadir, "via-vt6130-nn-xxx.txt").splitlines())
+    assert detect_format(text) == "lspci-hex"
+    (d,) = parse_text(text, "forum")
+    assert (d.vendor, d.device, d.revision, d.link) == (0x1106, 0x3119, 0x82, PciLink(2.5, 1, 2.5, 1))
+
+
+def test_non_hex_in_the_first_dump_line_is_still_a_dump(shared_datadir):
+    text = read(shared_datadir, "via-vt6130-nn-xxx.txt").replace("00: 06 11 19 31", "00: 06 11 l9 31")
+    assert detect_format(text) == "lspci-hex"
+    with pytest.raises(InputError, match="^f line 2: 'l9' is not a hex byte$"):
+        parse_text(text, "f")
+
+
 # ---------------------------------------------------------------- detect
 @pytest.mark.parametrize("name,fmt", [
     ("virtio/lspci.txt", "lspci-text"), ("virtio/lspci-vmmnnk.txt", "lspci-text"), ("virtio/lspci-mm.txt", "lspci-text"),
@@ -112,6 +126,28 @@ def test_parse_text_picks_the_hex_reader(shared_datadir):
     assert d.link == PciLink(2.5, 1, 2.5, 1)  # only the config space has the link
     (d,) = parse_text(read(shared_datadir, "via-vt6130-vvnnk.txt"), "f")
     assert d.link == PciLink(2.5, 1, 2.5, 1) and d.driver == "via-velocity"
+
+
+@pytest.mark.parametrize("text,fmt", [
+    ('{"nics": []}', "nicdb-json"), ('\n [{"devices": []}]', "nicdb-json"),
+    ('{"nics": []}\n{"nics": []}\n{"summary": {"hosts": 2}}\n', "nicdb-json"),  # JSON lines of a fleet
+    ("{}", "unknown"), ("[]", "unknown"), ("[1, 2]", "unknown"), ('{"nics": [', "unknown"),
+    ("[" * 100000, "unknown"), ('{"n": 1' + "0" * 5000 + "}", "unknown"),
+])
+def test_detect_json(text, fmt):
+    assert detect_format(text) == fmt
+
+
+@pytest.mark.parametrize("text,msg", [
+    ("{}", 'j: JSON, but not a nicdb document (no "nics" or "devices" key)'),
+    ('{"nics": [', "j: not valid JSON (Expecting value at line 1 column 11)"),
+    ("[" * 100000, "j: JSON nested too deeply"),
+    ('{"n": 1' + "0" * 5000 + "}", "j: not valid JSON (a number is too long)"),
+])
+def test_json_that_is_not_a_document(text, msg):
+    with pytest.raises(InputError) as e:
+        parse_text(text, "j")
+    assert str(e.value) == msg
 
 
 @settings(max_examples=300, deadline=None)

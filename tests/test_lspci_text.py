@@ -23,6 +23,7 @@ REAL_SHAPES = {
     "lspci-Dvmmnnk": (True, True, False), "lspci-mm": (False, False, False), "lspci-mmn": (True, False, False),
     "lspci-mmnn": (True, False, False), "lspci-x": (False, False, False), "lspci-xxx": (False, False, False),
     "lspci-xxxx": (False, False, False), "lspci-vvvnn-x": (True, True, True),
+    "lspci-m": (False, False, False), "lspci-vmnnk": (True, True, False),  # -vmnnk: hw-probe's 'Device:' slots
 }
 
 
@@ -195,6 +196,34 @@ def test_indented_paste_and_crlf():
     assert (d.vendor, d.device, d.revision, d.driver) == (0x1106, 0x3119, 0x11, "via-velocity")
 
 
+def test_indented_vmm_paste():
+    text = ("\n  Slot:\t00:0a.0\n  Class:\tEthernet controller [0200]\n  Vendor:\tVIA Technologies, Inc. [1106]\n"
+            "  Device:\tVT6120/VT6121/VT6122 Gigabit Ethernet Adapter [3119]\n  Rev:\t11\n  Driver:\tvia-velocity\n")
+    (d,) = parse_lspci_text(text, "forum")
+    assert (d.slot, d.vendor, d.device, d.revision, d.driver, d.origin) == (
+        "0000:00:0a.0", 0x1106, 0x3119, 0x11, "via-velocity", "forum:2")
+
+
+def test_indented_output_after_a_prompt_at_the_margin():
+    text = ("root@host:~# lspci -nnk -s 03:00.0\n"
+            "    03:00.0 Ethernet controller [0200]: Intel Corporation 82576 Gigabit Network Connection [8086:10c9] (rev 01)\n"
+            "    \tKernel driver in use: igb\n    \tKernel modules: igb\nroot@host:~#\n")
+    (d,) = parse_lspci_text(text, "log")
+    assert (d.slot, d.vendor, d.device, d.revision, d.driver, d.modules, d.origin) == (
+        "0000:03:00.0", 0x8086, 0x10C9, 0x01, "igb", ["igb"], "log:2")
+
+
+def test_line_numbers_survive_odd_characters():
+    # \x0b and \x85 are line breaks to str.splitlines, never to lspci
+    text = ("00:03.0 Ethernet controller [0200]: Odd\x0bName\x85Inc. Device [1af4:1041] (rev 01)\n"
+            "\tKernel driver in use: virtio-pci\n"
+            "00:04.0 Ethernet controller [0200]: Red Hat, Inc. Device [1af4:1041] (rev 1g)\n")
+    with pytest.raises(InputError, match="^t line 3: revision '1g' is not a hex byte"):
+        parse_lspci_text(text, "t")
+    (d,) = parse_lspci_text(text.rsplit("\n", 2)[0] + "\n", "t")
+    assert (d.device_name, d.driver) == ("Odd\x0bName\x85Inc. Device", "virtio-pci")
+
+
 def test_prog_if_and_numeric_n():
     (d,) = parse_lspci_text("00:01.1 0101: 8086:7010 (prog-if 80 [Master])\n\tSubsystem: 5853:0001\n", "n")
     assert (d.vendor, d.device, d.class_code, d.revision) == (0x8086, 0x7010, 0x010180, 0)
@@ -218,6 +247,16 @@ def test_garbled_records_name_file_and_line(shared_datadir, name, needle, line):
         parse(shared_datadir, name)
     msg = str(e.value)
     assert msg.startswith(f"{name} line {line}: ") and needle in msg and "\n" not in msg
+
+
+@pytest.mark.parametrize("text", [
+    "00:00.0 Host bridge [0600]: VIA Technologies, Inc. Host Bridge [\x0b106:3189] (rev 80)\n",
+    "Slot:\t00:03.0\nClass:\tEthernet controller [0200]\nVendor:\tRed Hat, Inc. [1\u2028f4]\nDevice:\tVirtio [1041]\n",
+])
+def test_errors_stay_one_line_whatever_the_characters(text):
+    with pytest.raises(InputError) as e:
+        parse_lspci_text(text, "t")
+    assert str(e.value).startswith("t line 1: ") and len(str(e.value).splitlines()) == 1
 
 
 @pytest.mark.parametrize("text", ["", "\n\n", "hello world\n", "$ lspci -nn\nbash: lspci: command not found\n",

@@ -149,3 +149,104 @@ def test_resolving_twice_adds_nothing():
     notes = list(d.notes)
     resolve_ids([d], FakeLookup())
     assert d.notes == notes
+
+
+# ---------------------------------------------------------------- PciIdsNameLookup (pci.ids in dicts)
+@pytest.fixture
+def excerpt(shared_datadir):
+    from nicdb.inputs.resolve_names import PciIdsNameLookup
+    from nicdb.names import pciids
+
+    text = (shared_datadir / "lspci" / "pci-ids-excerpt.ids").read_text()
+    return PciIdsNameLookup(pciids.parse(text, "pci-ids-excerpt.ids"))
+
+
+def test_pci_ids_lookup_answers(excerpt):
+    assert excerpt.vendor_ids("Red Hat, Inc.") == [0x1AF4, 0x1B36, 0x6900]
+    assert excerpt.vendor_ids("  intel CORPORATION ") == [0x8086]  # exact name, any case
+    assert excerpt.vendor_ids("Intel") == [] and excerpt.vendor_ids("Intel Corp.") == []
+    assert excerpt.device_ids(0x8086, "82576 Gigabit Network Connection") == [0x10C9, 0x10E6]
+    assert excerpt.device_ids(0x1AF4, "Virtio 1.0 network device") == [0x1041]
+    assert excerpt.device_ids(0x1B36, "Virtio 1.0 network device") == []
+    assert excerpt.device_ids(0x8086, "Gigabit ET Dual Port Server Adapter") == []  # a subsystem name
+    assert excerpt.class_codes("Ethernet controller") == [0x020000]
+    # the name of class 02 and of subclass 0280: lspci prints the subclass
+    assert excerpt.class_codes("Network controller") == [0x028000]
+    assert excerpt.class_codes("Bridge") == [0x068000]
+    assert excerpt.class_codes("Unassigned class") == [0xFF0000]  # a class without subclasses
+    assert excerpt.class_codes("Flux capacitor") == []
+
+
+def test_plain_lspci_through_pci_ids_lookup(shared_datadir, excerpt):
+    devs = parse(shared_datadir, "nics-plain.txt")
+    resolve_ids(list(devs.values()), excerpt)
+    want = {"0000:00:00.0": (0x8086, 0x7190, 0x060000), "0000:00:07.0": (0x8086, 0x7110, 0x060100),
+            "0000:00:0a.0": (0x1106, 0x3119, 0x020000), "0000:00:0b.0": (0x10EC, 0x8139, 0x020000),
+            "0000:00:0e.0": (0x8086, 0x1229, 0x020000), "0000:04:00.0": (0x19E5, 0x1103, 0x020000),
+            "0000:06:00.0": (0x1AF4, 0x1041, 0x020000)}
+    for slot, ids in want.items():
+        d = devs[slot]
+        assert (d.vendor, d.device, d.class_code) == ids, (slot, d.notes)
+        assert d.notes == []
+    # "Device 1103" is lspci's text for a device pci.ids does not name: the ID is in it
+    assert (devs["0000:04:00.0"].vendor_name, devs["0000:04:00.0"].device_name) == (
+        "Huawei Technologies Co., Ltd.", "Device 1103")
+    for slot in ("0000:03:00.0", "0000:03:00.1"):  # two IDs carry this name
+        d = devs[slot]
+        assert (d.vendor, d.device, d.revision) == (0x8086, None, 0x01)
+        (note,) = d.notes
+        assert note == ("device name '82576 Gigabit Network Connection' matches several IDs in pci.ids: "
+                        "8086:10c9, 8086:10e6; device ID left unknown (lspci -nn prints it)")
+    acme = devs["0000:05:00.0"]
+    assert (acme.vendor, acme.device) == (None, None)
+    assert acme.notes == ["'Acme Widgets Nonexistent NIC 9000' starts with no vendor name pci.ids knows; "
+                          "vendor and device IDs left unknown (lspci -nn prints them)"]
+
+
+def test_real_k_and_vmm_through_pci_ids_lookup(shared_datadir, excerpt):
+    for name in ("virtio/lspci-k.txt", "virtio/lspci-vmm.txt", "virtio/lspci-mm.txt", "virtio/lspci-v.txt"):
+        devs = parse(shared_datadir, name)
+        resolve_ids(list(devs.values()), excerpt)
+        nic = devs["0000:00:03.0"]
+        # three vendor IDs are named "Red Hat, Inc."; only 1af4 has this device name
+        assert (nic.vendor, nic.device, nic.class_code, nic.notes) == (0x1AF4, 0x1041, 0x020000, []), name
+        assert (nic.vendor_name, nic.device_name) == ("Red Hat, Inc.", "Virtio 1.0 network device")
+        host = devs["0000:00:00.0"]  # "Intel Corporation Device 0d57"; "Host bridge" is known
+        assert (host.vendor, host.device, host.class_code) == (0x8086, 0x0D57, 0x060000), name
+        balloon = devs["0000:00:01.0"]  # a device name the excerpt lacks
+        assert balloon.vendor is None and balloon.device is None
+        assert any("Virtio 1.0 memory balloon" in n and "1af4" in n for n in balloon.notes), balloon.notes
+
+
+def test_old_pciutils_through_pci_ids_lookup(shared_datadir, excerpt):
+    devs = parse(shared_datadir, "old-pciutils.txt")
+    resolve_ids(list(devs.values()), excerpt)
+    via = devs["0000:00:0f.0"]  # "VIA Technologies, Inc.: Unknown device 3119"
+    assert (via.vendor, via.device, via.subsystem_vendor, via.subsystem_device) == (0x1106, 0x3119, 0x1106, 0x0110)
+    igb = devs["0000:02:00.0"]  # "Intel Corporation Device 10c9", "Subsystem: Intel Corporation Device a03c"
+    assert (igb.vendor, igb.device, igb.subsystem_vendor, igb.subsystem_device) == (0x8086, 0x10C9, 0x8086, 0xA03C)
+    old = devs["0000:00:0e.0"]  # "Intel Corp." was renamed long ago
+    assert (old.vendor, old.device) == (None, None)
+    assert old.notes[0].startswith("no vendor in pci.ids is named 'Intel Corp.'")
+
+
+def test_pci_ids_lookup_agrees_with_the_knowledge_base(kb):
+    """The in-memory reference and the SQLite lookup answer alike on the system pci.ids."""
+    from nicdb.inputs.resolve_names import PciIdsNameLookup
+    from nicdb.kb.paths import pci_ids_file
+    from nicdb.names import pciids
+
+    path = pci_ids_file()
+    if path is None:
+        pytest.skip("no system pci.ids")
+    records = list(pciids.parse(pciids.open_text(path)))
+    lk = PciIdsNameLookup(records)
+    vendors = [r for r in records if r.kind == "vendor"][::97]
+    devices = [r for r in records if r.kind == "device"][::211]
+    classes = [r for r in records if r.kind in ("class", "subclass")]
+    for r in vendors:
+        assert lk.vendor_ids(r.name) == kb.vendor_ids(r.name), r
+    for r in devices:
+        assert lk.device_ids(r.key[0], r.name) == kb.device_ids(r.key[0], r.name), r
+    for r in classes:
+        assert lk.class_codes(r.name) == kb.class_codes(r.name), r

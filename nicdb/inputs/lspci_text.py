@@ -14,6 +14,9 @@ several commands):
   ``Device:<TAB>SLOT`` instead of ``Slot:``;
 - anything else (shell prompts, other commands' output) is skipped.
 
+A paste indented as a whole (a mail, a forum's code block) is read as if it were not,
+even after a prompt at the margin: the indentation of the first record is taken off.
+
 A header line prints the vendor and device names run together ("Red Hat, Inc. Virtio
 1.0 network device"); they cannot be split without the ID database, so such a device
 gets ``vendor_name=None`` and the joined text in ``device_name``;
@@ -52,6 +55,11 @@ def _is_hex(s: str) -> bool:
     return bool(s) and not s.strip(_HEXDIGITS)
 
 
+def _show(s: str) -> str:
+    """Text for an error message: as it is when printable, else quoted (one line always)."""
+    return s if s.isprintable() else repr(s)
+
+
 def hex_prefix(line: str) -> int:
     """Length of a config-space offset prefix (``00: `` or ``100: ``), or 0."""
     if len(line) > 3 and line[2] == ":" and line[3] == " " and _is_hex(line[:2]):
@@ -72,6 +80,8 @@ class _Ctx:
 
     def error(self, why: str, text: str | None = None) -> InputError:
         tail = "" if text is None else f": {text[:80]!r}"
+        if not why.isprintable():  # a piece of the input (an ID with \v in it) must not break the line
+            why = repr(why)[1:-1]
         return InputError(f"{self.origin} line {self.lineno}: {why}{tail}")
 
 
@@ -86,7 +96,7 @@ def _bracket_id(value: str, digits: int, ctx: _Ctx, what: str, strict: bool) -> 
         if _is_hex(inner):
             return value[:-n].rstrip() or None, int(inner, 16)
         if strict:
-            raise ctx.error(f"{what} ID [{inner}] is not hex", value)
+            raise ctx.error(f"{what} ID [{_show(inner)}] is not hex", value)
     return None
 
 
@@ -152,7 +162,7 @@ def _ids_tail(rest: str, ctx: _Ctx, what: str) -> tuple[str | None, int | None, 
         a, b = rest[-10:-6], rest[-5:-1]
         if _is_hex(a) and _is_hex(b):
             return rest[:-11].rstrip() or None, int(a, 16), int(b, 16)
-        raise ctx.error(f"{what} ID [{a}:{b}] is not hex", rest)
+        raise ctx.error(f"{what} ID [{_show(a + ':' + b)}] is not hex", rest)
     # Numeric -n form, or lspci's own text for a vendor pci.ids does not know.
     body = rest
     for prefix in ("Unknown device ", "Device "):
@@ -439,6 +449,21 @@ def _fast_vmm(body: str, start: int, origin: str) -> PciDevice | None | bool:
     return _vmm_device(rec, [m for m in mods if m], start, origin)
 
 
+def _record_indent(text: str) -> str:
+    """The whitespace before the first line that starts a record ("" when there is none)."""
+    pos, n = 0, len(text)
+    while pos < n:
+        end = text.find("\n", pos)
+        if end < 0:
+            end = n
+        line = text[pos:end]
+        t = line.strip()
+        if t and _starts_record(t):
+            return line[:len(line) - len(line.lstrip())]
+        pos = end + 1
+    return ""
+
+
 def scan(text: str, origin: str, want_hex: bool = False) -> list[tuple[PciDevice, list | None]]:
     """Every device record of ``text`` in order, unmerged.
 
@@ -452,13 +477,12 @@ def scan(text: str, origin: str, want_hex: bool = False) -> list[tuple[PciDevice
     if "\r" in text:
         text = text.replace("\r\n", "\n")
     first = text.lstrip("\n")[:1]
-    if "\r" in text or first in (" ", "\t", "\f", "\v"):
+    indent = _record_indent(text)
+    if "\r" in text or indent or first in (" ", "\t", "\f", "\v"):
         lines = text.splitlines()
-        first_line = next((ln for ln in lines if ln.strip()), "")
-        if first_line[:1] in (" ", "\t") and _HEADER.match(first_line.strip()):
-            import textwrap
-
-            lines = textwrap.dedent("\n".join(lines)).splitlines()
+        if indent:  # a paste indented as a whole (mail, a forum's code block), perhaps after a prompt
+            n = len(indent)
+            lines = [ln[n:] if ln[:n] == indent else ln for ln in lines]
         _scan_lines(lines, 1, origin, want_hex, out)
         return out
     # Every record ends at a blank line, so the text can be read block by block; a block
@@ -485,7 +509,7 @@ def scan(text: str, origin: str, want_hex: bool = False) -> list[tuple[PciDevice
                 if dev is not None:
                     out.append((dev, None))
                 continue
-        _scan_lines(block.splitlines(), start, origin, want_hex, out)
+        _scan_lines(block.split("\n"), start, origin, want_hex, out)
     return out
 
 
@@ -647,18 +671,19 @@ class _no_gc:
         return False
 
 
+def _starts_record(t: str) -> bool:
+    """Whether a stripped line is an lspci header line or starts a -vmm record."""
+    if t[:5] == "Slot:" or t[:7] == "Device:":
+        return _SLOT.match(t.partition(":")[2].strip()) is not None
+    m = _HEADER.match(t)
+    return m is not None and bool(m.group(2))
+
+
 def looks_like_lspci(text: str) -> bool:
     """Whether any line is an lspci header line or starts a -vmm record."""
     for line in text.splitlines():
         t = line.strip()
-        if not t:
-            continue
-        if t[:5] == "Slot:" or t[:7] == "Device:":
-            if _SLOT.match(t.partition(":")[2].strip()):
-                return True
-            continue
-        m = _HEADER.match(t)
-        if m is not None and m.group(2):
+        if t and _starts_record(t):
             return True
     return False
 

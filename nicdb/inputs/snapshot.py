@@ -157,16 +157,17 @@ def extract_snapshot(archive: str | os.PathLike, dest: str) -> dict:
 def read_snapshot(path: str | os.PathLike) -> tuple[list, dict]:
     """Devices and meta data from a snapshot archive, or from a sysfs-shaped folder."""
     p = Path(path)
-    if p.is_dir():
-        inner = p / TOP if (p / TOP).is_dir() else p
+    # os.path, not Path.is_dir(): pathlib raises on a name that is too long (ENAMETOOLONG)
+    if os.path.isdir(p):
+        inner = p / TOP if os.path.isdir(p / TOP) else p
         meta = {}
-        if (inner / "meta.json").is_file():
+        if os.path.isfile(inner / "meta.json"):
             try:
                 meta = json.loads((inner / "meta.json").read_text())
             except (ValueError, OSError, RecursionError):
                 raise InputError(f"{inner}/meta.json is not valid JSON") from None
         return read_tree(inner, origin=f"sysfs:{p}"), meta if isinstance(meta, dict) else {}
-    if not p.exists():
+    if not os.path.exists(p):
         raise InputError(f"{p}: no such file or folder")
     with tempfile.TemporaryDirectory(prefix="nicdb-snap-") as tmp:
         meta = extract_snapshot(p, tmp)

@@ -185,6 +185,7 @@ def build(target: str | Path, *, pci_ids: Path | None = None, strict_pci_ids: bo
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise DatabaseError(f"cannot create the database folder {target.parent}: {e.strerror or e}") from None
+    _sweep_stale_temps(target)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         conn = sqlite3.connect(tmp)
@@ -209,6 +210,31 @@ def build(target: str | Path, *, pci_ids: Path | None = None, strict_pci_ids: bo
         raise DatabaseError(f"cannot write the database at {target}: {msg}") from None
     return BuildReport(str(target), time.perf_counter() - t0, counts, str(pci_ids) if pci_ids else None,
                        version, warnings)
+
+
+def _sweep_stale_temps(target: Path) -> None:
+    """Remove the temporary files of builds that were killed: ``.<name>.<pid>.tmp`` whose
+    process no longer exists. A live build's file (or one we cannot tell) is left alone."""
+    prefix = f".{target.name}."
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(prefix):-len(".tmp")] if name.startswith(prefix) and name.endswith(".tmp") else ""
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # that process is alive: maybe a build running right now
+        except ProcessLookupError:
+            pass
+        except OSError:  # alive but not ours to signal, or unknown: leave it
+            continue
+        try:
+            os.unlink(target.parent / name)
+        except OSError:
+            pass
 
 
 def build_connection(*, pci_ids: Path | None = None, fingerprint: str | None = None) -> tuple[sqlite3.Connection, list[str]]:
