@@ -137,6 +137,53 @@ def test_undecodable_argument_is_one_line(run):
     one_line(r.err, "search text '\\udcff' is not valid UTF-8")
 
 
+def test_line_breaks_in_paths_and_names_stay_on_one_line(run):
+    """A path or name with a line break in it (found by fuzzing) is escaped in the message."""
+    for args, needle in [(("identify", "--from", "/nonexistent/x\ny"), "/nonexistent/x\\ny: no such file"),
+                         (("identify", "--sysfs", "/nonexistent/x\u2028y"), "x\\u2028y"),
+                         (("--pci-ids", "/nonexistent/a\rb", "chip", "1106:3119"), "a\\rb does not exist")]:
+        r = run(*args)
+        assert r.code == 2
+        one_line(r.err, "nicdb: error: ", needle)
+
+
+def test_too_long_path_is_one_line(run):
+    """pathlib's is_dir() raises ENAMETOOLONG where os.path.isdir() says False (found by fuzzing)."""
+    from nicdb.inputs.snapshot import read_snapshot
+
+    long = "/tmp/" + "x" * 300
+    one_line(error_of(read_snapshot, long), "no such file or folder")
+    for opt in ("--sysfs", "--from"):
+        r = run("identify", opt, long)
+        assert r.code == 2
+        one_line(r.err, "nicdb: error: ", "no such file or folder")
+
+
+def test_odd_glob_in_modules_alias_prints_no_python_warning():
+    """``[--3]`` made re.compile emit a FutureWarning (two lines on stderr); ``[z-a]`` raised."""
+    import warnings
+
+    from nicdb.model import PciDevice
+    from nicdb.modalias import AliasTable
+
+    text = ("alias pci:v00001106d0000[--3]119sv*sd*bc*sc*i* odd_range\n"
+            "alias pci:v00001106d*sv*sd*bc*sc*i[&&~|]* odd_ops\n"
+            "alias pci:v*d*[z-a]* backwards\n")
+    dev = PciDevice(slot="00:0a.0", vendor=0x1106, device=0x3119, class_code=0x020000, origin="t")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert AliasTable.from_text(text, "odd.alias").candidates(dev) == ["odd_range"]
+
+
+def test_lspci_id_with_a_vertical_tab_is_one_line():
+    """An ID field holding \\v (a line break to splitlines()) in -vmm output (found by fuzzing)."""
+    mod = fuzz.optional("nicdb.inputs.lspci_text")
+    if mod is None:
+        pytest.skip("no lspci text back end")
+    text = "Slot:\t00:00.0\nClass:\tHost bridge [0600]\nVendor:\tIntel Corporation [\x0b086]\n"
+    one_line(error_of(mod.parse_lspci_text, text, "host.txt"), "host.txt line ", "is not hex")
+
+
 # ---------------------------------------------------------------- corrupt pci.ids
 def test_corrupt_pci_ids_lines_name_the_file_and_line():
     from nicdb.names import pciids

@@ -12,7 +12,6 @@ from __future__ import annotations
 from nicdb.errors import InputError
 from nicdb.model import PciDevice
 
-_HEX = "0123456789abcdefABCDEF"
 _DOC_KEYS = ("nics", "devices")
 
 
