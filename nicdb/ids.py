@@ -10,13 +10,14 @@ import re
 
 from nicdb.errors import InputError
 
-_HEX = re.compile(r"(?:0x)?([0-9a-fA-F]{1,4})\Z")
-_REV = re.compile(r"(?:0x)?([0-9a-fA-F]{1,2})h?\Z", re.IGNORECASE)
+# Pattern texts, compiled (and cached by re) only when a command parses what a user typed.
+_HEX = r"(?:0x)?([0-9a-fA-F]{1,4})\Z"
+_REV = r"(?i:0x)?([0-9a-fA-F]{1,2})(?i:h)?\Z"
 
 
 def parse_hex16(text: str, what: str = "ID") -> int:
     """Parse a 16-bit hex ID such as ``1106`` or ``0x1106``."""
-    m = _HEX.match(text.strip()) if isinstance(text, str) else None
+    m = re.match(_HEX, text.strip()) if isinstance(text, str) else None
     if not m:
         raise InputError(f"malformed {what} {text!r}: expected 1-4 hex digits, e.g. 1106")
     return int(m.group(1), 16)
@@ -24,7 +25,7 @@ def parse_hex16(text: str, what: str = "ID") -> int:
 
 def parse_rev(text: str) -> int:
     """Parse a revision ID: ``11``, ``0x11`` or ``11h`` (hex, 00-ff)."""
-    m = _REV.match(text.strip()) if isinstance(text, str) else None
+    m = re.match(_REV, text.strip()) if isinstance(text, str) else None
     if not m:
         raise InputError(f"malformed revision {text!r}: expected a hex byte 00-ff, e.g. 11 or 0x11")
     return int(m.group(1), 16)
@@ -39,9 +40,9 @@ def parse_pci_id(text: str) -> tuple[int, int, int | None, int | None]:
         raise InputError(f"malformed PCI ID {text!r}: expected VENDOR:DEVICE, e.g. 1106:3119")
     raw = text.strip().strip("[]")
     parts = raw.split(":")
-    if len(parts) not in (2, 4) or not all(_HEX.match(p) for p in parts):
+    if len(parts) not in (2, 4) or not all(re.match(_HEX, p) for p in parts):
         raise InputError(f"malformed PCI ID {text!r}: expected VENDOR:DEVICE in hex, e.g. 1106:3119")
-    vals = [int(_HEX.match(p).group(1), 16) for p in parts]
+    vals = [int(re.match(_HEX, p).group(1), 16) for p in parts]
     if len(vals) == 2:
         return vals[0], vals[1], None, None
     return vals[0], vals[1], vals[2], vals[3]

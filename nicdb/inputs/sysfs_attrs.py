@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from nicdb.errors import InputError
 
-_HEXVAL = re.compile(r"\s*(?:0x)?([0-9a-fA-F]{1,8})\s*\Z")
-_SPEED = re.compile(r"\s*([0-9.]+)\s*GT/s")
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+_SPEED_CHARS = frozenset("0123456789.")
 
 
 def hex_attr(raw: str | bytes | None, name: str, where: str, bits: int = 16) -> int | None:
@@ -16,10 +14,12 @@ def hex_attr(raw: str | bytes | None, name: str, where: str, bits: int = 16) -> 
         return None
     if isinstance(raw, bytes):
         raw = raw.decode("ascii", errors="replace")
-    m = _HEXVAL.match(raw)
-    if not m:
+    digits = raw.strip()
+    if digits[:2] == "0x":
+        digits = digits[2:]
+    if not 0 < len(digits) <= 8 or not _HEX_DIGITS.issuperset(digits):
         raise InputError(f"{where}/{name}: {raw.strip()[:40]!r} is not a hex number")
-    value = int(m.group(1), 16)
+    value = int(digits, 16)
     if value >= 1 << bits:
         raise InputError(f"{where}/{name}: {raw.strip()[:40]!r} is larger than {bits} bits")
     return value
@@ -31,9 +31,14 @@ def link_speed(raw: str | bytes | None) -> float | None:
         return None
     if isinstance(raw, bytes):
         raw = raw.decode("ascii", errors="replace")
-    m = _SPEED.match(raw)
+    s = raw.lstrip()
+    end = 0
+    while end < len(s) and s[end] in _SPEED_CHARS:
+        end += 1
+    if end == 0 or not s[end:].lstrip().startswith("GT/s"):
+        return None
     try:
-        return float(m.group(1)) if m else None
+        return float(s[:end])
     except ValueError:
         return None
 
