@@ -1,5 +1,6 @@
 """The real pyudev path against this machine's /sys (a VM with a virtio NIC)."""
 
+import ctypes.util
 import os
 
 import pytest
@@ -39,3 +40,17 @@ def test_virtio_nic_on_this_machine():
     assert nic.revision == 0x01 and nic.class_code == 0x020000
     assert nic.driver == "virtio-pci"
     assert any(i.driver == "virtio_net" for i in nic.interfaces)
+
+
+def test_nics_only_reads_exactly_the_nics_in_full():
+    every = udev.live_devices()
+    nics = udev.live_devices(nics_only=True)
+    assert nics, "this machine has a NIC"
+    assert [d.to_dict() for d in nics] == [d.to_dict() for d in every if d.is_nic]
+    assert len(every) > len(nics)  # host bridge, ISA bridge, ... are left out
+
+
+def test_libudev_is_found_without_ldconfig():
+    # libudev by its soname; any other library still goes through ctypes' own search
+    assert udev._find_library("udev") == "libudev.so.1"
+    assert udev._find_library("c") == ctypes.util.find_library("c")

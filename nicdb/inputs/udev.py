@@ -9,10 +9,34 @@ virtio (and some other buses) the netdev hangs under an intermediate device
 from __future__ import annotations
 
 import pyudev
+import pyudev._ctypeslib.utils as _pyudev_loader
 
 from nicdb.errors import InputError
 from nicdb.inputs.sysfs_attrs import hex_attr, link_speed, small_int, text_attr
 from nicdb.model import NetInterface, PciDevice, PciLink
+
+
+# pyudev finds libudev with ctypes.util.find_library, which on Linux runs ``ldconfig -p`` in
+# a subprocess: a few milliseconds on every run of a one-shot command. libudev's soname has
+# been libudev.so.1 since systemd 183 (2012), so try that name with the dynamic loader
+# first and fall back to pyudev's own search when it is not there.
+_LIBUDEV_SONAME = "libudev.so.1"
+
+
+def _find_library(name: str, _search=_pyudev_loader.find_library) -> str | None:
+    if name == "udev":
+        import ctypes
+
+        try:
+            ctypes.CDLL(_LIBUDEV_SONAME)
+            return _LIBUDEV_SONAME
+        except OSError:
+            pass
+    return _search(name)
+
+
+if getattr(_pyudev_loader, "find_library", None) is not None:
+    _pyudev_loader.find_library = _find_library
 
 
 def _attr(dev: pyudev.Device, name: str) -> bytes | None:
@@ -69,17 +93,32 @@ def _device(dev: pyudev.Device) -> PciDevice:
     return out
 
 
-def live_devices(context: pyudev.Context | None = None) -> list[PciDevice]:
-    """Every PCI function of the running system, with its network interfaces attached."""
+def _network_class(dev: pyudev.Device) -> bool:
+    raw = _attr(dev, "class")
+    try:
+        return raw is not None and int(raw.strip(), 16) >> 16 == 0x02
+    except ValueError:
+        return True  # garbage: read it fully, so the one-line error names the file
+
+
+def live_devices(context: pyudev.Context | None = None, nics_only: bool = False) -> list[PciDevice]:
+    """Every PCI function of the running system, with its network interfaces attached.
+
+    With ``nics_only``, only NICs (network class, or a network interface below them) are
+    read in full and returned: a server with a hundred PCI functions and two NICs costs
+    two devices' worth of attribute reads, not a hundred.
+    """
     try:
         ctx = context or pyudev.Context()
         pci = list(ctx.list_devices(subsystem="pci"))
-        nets = list(ctx.list_devices(subsystem="net"))
+        nets = [(net, _pci_parent(net)) for net in ctx.list_devices(subsystem="net")]
     except (OSError, ImportError) as e:
         raise InputError(f"cannot enumerate devices with udev: {e}") from None
+    if nics_only:
+        owners = {parent.sys_path for _, parent in nets if parent is not None}
+        pci = [d for d in pci if d.sys_path in owners or _network_class(d)]
     by_path = {d.sys_path: _device(d) for d in pci}
-    for net in nets:
-        parent = _pci_parent(net)
+    for net, parent in nets:
         if parent is not None and parent.sys_path in by_path:
             by_path[parent.sys_path].interfaces.append(_interface(net))
     return sorted(by_path.values(), key=lambda d: d.slot)
