@@ -1,0 +1,222 @@
+"""Terminal presenter: colour and box-drawn tables for an interactive terminal.
+
+Standard library only, so a one-shot command on a terminal starts as fast as one
+writing JSON (rich's own import takes longer than all of ``lspci``; it is kept for
+long fleet runs, where a progress bar is worth it). Tables fit the terminal width:
+when the natural widths do not fit, the widest columns give way first and their
+cells wrap at spaces (a word longer than its column is folded).
+
+Colour follows the usual conventions: none when ``NO_COLOR`` is set or ``TERM`` is
+``dumb``. The width is ``COLUMNS`` when set, else the terminal's, else 80.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from nicdb.render.blocks import Bars, Fields, Heading, Table, Text
+from nicdb.render.plain import BAR_WIDTH, bar
+
+_SGR = {"bold": "1", "dim": "2", "italic": "3", "green": "32", "yellow": "33", "cyan": "36",
+        "bold yellow": "1;33", "bold cyan": "1;36", "bold green": "1;32"}
+_TEXT_STYLE = {"warn": "bold yellow", "note": "dim", "dim": "dim", "good": "green", "code": "bold cyan"}
+_MIN_COL = 6  # a column never shrinks below this (unless its content is narrower)
+
+
+def cell_len(s: str) -> int:
+    """Columns ``s`` takes on a terminal: East Asian wide characters take two, combining marks none."""
+    if s.isascii():
+        return len(s)
+    import unicodedata
+
+    n = 0
+    for ch in s:
+        if unicodedata.combining(ch):
+            continue
+        n += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    return n
+
+
+def _cut(word: str, width: int) -> tuple[str, str]:
+    """The longest head of ``word`` that fits ``width`` columns (at least one character), and the rest."""
+    if word.isascii():
+        return word[:width], word[width:]
+    used = 0
+    for i, ch in enumerate(word):
+        used += cell_len(ch)
+        if used > width and i:
+            return word[:i], word[i:]
+    return word, ""
+
+
+def wrap(text: str, width: int, indent: str = "") -> list[str]:
+    """``text`` in lines of at most ``width`` columns, broken at spaces; a word longer than
+    a line is folded. Leading spaces are kept; continuation lines start with ``indent``."""
+    width = max(1, width)
+    if cell_len(text) <= width:
+        return [text]
+    if cell_len(indent) >= width // 2:
+        indent = ""
+    body = text.lstrip(" ")
+    lines: list[str] = []
+    line = text[: len(text) - len(body)][: width - 1]
+    fresh = True  # nothing on this line yet but its prefix
+    for word in body.split(" "):
+        cand = line + word if fresh else f"{line} {word}"
+        if cell_len(cand) <= width:
+            line, fresh = cand, False
+            continue
+        if not fresh:
+            lines.append(line)
+            line = indent
+            cand = indent + word
+        while cell_len(cand) > width:  # fold a word too long for a line of its own
+            head, word = _cut(word, width - cell_len(line))
+            lines.append(line + head)
+            line = indent
+            cand = indent + word
+        line, fresh = cand, False
+    lines.append(line)
+    return lines
+
+
+class Terminal:
+    """Where the output goes and what it can show."""
+
+    def __init__(self, width: int | None = None, color: bool | None = None, stream=None):
+        self.stream = stream or sys.stdout
+        self.width = width or _width(self.stream)
+        if color is None:
+            color = not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+        self.color = color
+
+    def style(self, text: str, style: str) -> str:
+        code = _SGR.get(style)
+        if not (self.color and code and text):
+            return text
+        return f"\x1b[{code}m{text}\x1b[0m"
+
+
+def _width(stream) -> int:
+    cols = os.environ.get("COLUMNS", "")
+    if cols.isdigit() and int(cols) > 0:
+        return int(cols)
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or 80
+    except (OSError, ValueError, AttributeError):
+        return 80
+
+
+# ---------------------------------------------------------------------------- tables
+
+def column_widths(natural: list[int], minimum: list[int], room: int) -> list[int]:
+    """Widths for columns whose content wants ``natural`` within ``room`` columns in all:
+    the widest give way first, none below its ``minimum``. May exceed ``room`` when even
+    the minimums do not fit."""
+    if sum(natural) <= room:
+        return list(natural)
+    lo, hi = 0, max(natural)  # the largest cap with sum(min(n, max(cap, m))) <= room
+    while lo < hi:
+        cap = (lo + hi + 1) // 2
+        if sum(min(n, max(cap, m)) for n, m in zip(natural, minimum)) <= room:
+            lo = cap
+        else:
+            hi = cap - 1
+    widths = [min(n, max(lo, m)) for n, m in zip(natural, minimum)]
+    spare = room - sum(widths)  # hand what the integer cap left over to the columns still cut short
+    for i, n in enumerate(natural):
+        if spare <= 0:
+            break
+        if widths[i] < n:
+            give = min(spare, n - widths[i])
+            widths[i] += give
+            spare -= give
+    return widths
+
+
+def render_table(t: Table, term: Terminal) -> list[str]:
+    ncol = len(t.columns)
+    rows = [[str(c) for c in r] + [""] * (ncol - len(r)) for r in t.rows]
+    natural = [cell_len(c) for c in t.columns]
+    longest_word = [max((cell_len(w) for w in c.split(" ")), default=0) for c in t.columns]
+    for r in rows:
+        for i, c in enumerate(r[:ncol]):
+            natural[i] = max(natural[i], cell_len(c))
+            longest_word[i] = max(longest_word[i], max(cell_len(w) for w in c.split(" ")))
+    room = term.width - (3 * ncol + 1)
+    minimum = [min(n, max(_MIN_COL, min(lw, 12))) for n, lw in zip(natural, longest_word)]
+    if sum(minimum) > room:  # a narrow terminal: fold words rather than overflow it
+        minimum = [min(n, _MIN_COL) for n in natural]
+    widths = column_widths(natural, minimum, room)
+
+    def border(left: str, fill: str, mid: str, right: str) -> str:
+        return left + mid.join(fill * (w + 2) for w in widths) + right
+
+    def body(cells: list[str], style: str | None, edge: str) -> list[str]:
+        wrapped = [wrap(c, w) for c, w in zip(cells, widths)]
+        out = []
+        for k in range(max(len(x) for x in wrapped)):
+            parts = []
+            for lines, w in zip(wrapped, widths):
+                s = lines[k] if k < len(lines) else ""
+                pad = " " * (w - cell_len(s))
+                parts.append(" " + (term.style(s, style) if style else s) + pad + " ")
+            out.append(edge + edge.join(parts) + edge)
+        return out
+
+    out = []
+    if t.title:
+        out.append(term.style(t.title, "italic"))
+    out.append(border("┏", "━", "┳", "┓"))
+    out += body(t.columns, "bold", "┃")
+    out.append(border("┡", "━", "╇", "┩"))
+    for r in rows:
+        out += body(r[:ncol], None, "│")
+    out.append(border("└", "─", "┴", "┘"))
+    if t.caption:
+        out.append(term.style(t.caption, "dim"))
+    return out
+
+
+# ---------------------------------------------------------------------------- blocks
+
+def render_lines(blocks: list, term: Terminal) -> list[str]:
+    lines: list[str] = []
+    for blk in blocks:
+        if isinstance(blk, Heading):
+            head = blk.text
+            rule = "─" * max(0, term.width - cell_len(head) - 1)
+            lines.append(term.style(head, "bold green") + " " + term.style(rule, "green"))
+        elif isinstance(blk, Text):
+            text = ("warning: " if blk.style == "warn" else "") + blk.text
+            indent = " " * (len(text) - len(text.lstrip(" ")) + 2)
+            style = _TEXT_STYLE.get(blk.style)
+            for ln in wrap(text, term.width, indent if text.strip() else ""):
+                lines.append(term.style(ln, style) if style else ln)
+        elif isinstance(blk, Fields):
+            lw = max((cell_len(k) for k, _ in blk.pairs), default=0)
+            room = max(20, term.width - lw - 2)
+            for k, v in blk.pairs:
+                vl = wrap(str(v), room) if v else [""]
+                lines.append(term.style(k + " " * (lw - cell_len(k)), "bold") + "  " + vl[0])
+                lines += [" " * (lw + 2) + x for x in vl[1:]]
+        elif isinstance(blk, Table):
+            lines += render_table(blk, term)
+        elif isinstance(blk, Bars):
+            if blk.title:
+                lines.append(term.style(blk.title, "bold"))
+            if not blk.items:
+                continue
+            top = blk.scale_max or max(v for _, v, _ in blk.items) or 1.0
+            lw = max(cell_len(label) for label, _, _ in blk.items)
+            for label, value, note in blk.items:
+                lines.append(f"{label}{' ' * (lw - cell_len(label))} "
+                             f"{term.style(bar(value, top).ljust(BAR_WIDTH), 'cyan')} {value:8.1f} {blk.unit} "
+                             f"{term.style(note, 'dim')}".rstrip())
+    return lines
+
+
+def render(blocks: list, term: Terminal | None = None) -> None:
+    term = term or Terminal()
+    term.stream.write("\n".join(render_lines(blocks, term)) + "\n")

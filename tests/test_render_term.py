@@ -1,0 +1,119 @@
+"""The terminal presenter: box tables that fit the terminal, wrapping, colour conventions."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import subprocess
+import sys
+
+import pytest
+
+from nicdb.render import term
+from nicdb.render.blocks import Bars, Fields, Heading, Table, Text
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+WIDE_TABLE = Table("Network devices", ["slot", "name", "advice"], [
+    ["0000:03:00.0", "VIA Technologies, Inc. VT6120/VT6121/VT6122 Gigabit Ethernet Adapter",
+     "use via-velocity; set DMA_length=6 (bus: 32-bit/33 MHz PCI limits throughput to about 1066 Mb/s)"],
+    ["0000:04:00.0", "Realtek RTL-8100/8101L/8139 PCI Fast Ethernet Adapter", "use 8139cp"],
+])
+
+
+def lines_of(blocks, width=60, color=False):
+    return term.render_lines(blocks, term.Terminal(width=width, color=color))
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 200])
+def test_table_fits_the_terminal_and_keeps_every_word(width):
+    out = lines_of([WIDE_TABLE], width)
+    box = [ln for ln in out if ln[:1] in "┏┃┡│└"]
+    assert {term.cell_len(ln) for ln in box} == {term.cell_len(box[0])}  # a rectangle
+    assert term.cell_len(box[0]) <= max(width, 3 * 3 + 1 + 3 * 6)
+    for row in WIDE_TABLE.rows:  # each cell survives wrapping, word for word
+        one = lines_of([Table("", WIDE_TABLE.columns, [row])], width)
+        body = one[one.index(next(ln for ln in one if ln.startswith("┡"))) + 1:-1]
+        columns = zip(*(ln.split("│")[1:-1] for ln in body))
+        assert ["".join(piece.strip() for piece in col).replace(" ", "") for col in columns] == \
+            [cell.replace(" ", "") for cell in row]
+
+
+def test_wide_table_keeps_natural_widths_when_there_is_room():
+    out = lines_of([WIDE_TABLE], 300)
+    assert any(WIDE_TABLE.rows[0][2] in ln for ln in out)  # nothing wrapped
+
+
+def test_east_asian_text_counts_two_columns():
+    assert term.cell_len("ネットワーク") == 12
+    t = Table("", ["測定", "Mb/s"], [["VT6122 の性能(3) - ネットワークスループット測定", "641"]])
+    box = [ln for ln in lines_of([t], 30) if ln[:1] in "┏┃┡│└"]
+    assert {term.cell_len(ln) for ln in box} == {term.cell_len(box[0])} and term.cell_len(box[0]) <= 30
+
+
+def test_column_widths_give_way_widest_first():
+    assert term.column_widths([10, 50, 5], [6, 6, 5], 100) == [10, 50, 5]
+    w = term.column_widths([10, 50, 5], [6, 6, 5], 40)
+    assert sum(w) == 40 and w[0] == 10 and w[2] == 5
+    assert term.column_widths([30, 30], [6, 6], 8) == [6, 6]  # never below the minimum
+
+
+def test_wrap_keeps_indent_and_folds_long_words():
+    assert term.wrap("  - aaa bbb ccc", 10, "    ") == ["  - aaa", "    bbb", "    ccc"]
+    assert term.wrap("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]
+    assert all(term.cell_len(x) <= 7 for x in term.wrap("ネットワークスループット", 7))
+
+
+def test_colour_only_when_wanted(monkeypatch):
+    blocks = [Heading("1106:3119 rev 11"), Text("careful", "warn"), Fields([("chip", "VT3216")]), WIDE_TABLE,
+              Bars("DMA_length sweep", [("0", 340.0, "default"), ("6", 648.0, "")], "Mb/s")]
+    coloured = lines_of(blocks, 100, color=True)
+    plain = lines_of(blocks, 100, color=False)
+    assert any(ANSI.search(ln) for ln in coloured) and not any(ANSI.search(ln) for ln in plain)
+    assert [ANSI.sub("", ln) for ln in coloured] == plain
+    assert "warning: careful" in plain
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert term.Terminal(width=80).color is False
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("TERM", "dumb")
+    assert term.Terminal(width=80).color is False
+
+
+def test_columns_variable_sets_the_width(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "57")
+    assert term.Terminal().width == 57
+
+
+def on_a_terminal(*args: str, columns: int = 90) -> str:
+    """Run nicdb on a pseudo-terminal, as a user at a terminal does."""
+    master, slave = pty.openpty()
+    env = dict(os.environ, COLUMNS=str(columns), TERM="xterm")
+    env.pop("NO_COLOR", None)
+    p = subprocess.Popen([sys.executable, "-m", "nicdb", *args], stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    assert p.wait(timeout=120) == 0
+    os.close(master)
+    return b"".join(chunks).decode()
+
+
+def test_identify_on_a_terminal_draws_a_fitting_table(session_db):
+    out = ANSI.sub("", on_a_terminal("identify", columns=90)).replace("\r\n", "\n")
+    box = [ln for ln in out.splitlines() if ln[:1] in "┏┃┡│└"]
+    assert box and box[0].startswith("┏") and box[-1].startswith("└")
+    assert all(term.cell_len(ln) == term.cell_len(box[0]) <= 90 for ln in box)
+    assert "advice" in box[1]
+
+
+def test_chip_on_a_terminal_is_coloured(session_db):
+    out = on_a_terminal("chip", "1106:3119", "--rev", "11", columns=100)
+    assert ANSI.search(out) and "VT3216" in ANSI.sub("", out)
