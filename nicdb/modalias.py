@@ -180,7 +180,7 @@ _MATCH_ALL = None  # a field test meaning "anything"
 _field_tests: dict[tuple[str, int], object] = {}
 
 
-_NEVER = re.compile(r"(?!)")
+_NEVER_MATCH = r"(?!)"
 
 
 def _compile_glob(rx: str) -> re.Pattern:
@@ -192,7 +192,7 @@ def _compile_glob(rx: str) -> re.Pattern:
             warnings.simplefilter("ignore", FutureWarning)  # meaning is today's; no Python warning on stderr
             return re.compile(rx, re.IGNORECASE | re.DOTALL)
     except re.error:
-        return _NEVER
+        return re.compile(_NEVER_MATCH)
 
 
 def _field_test(glob: str, width: int):
@@ -216,10 +216,28 @@ def _field_test(glob: str, width: int):
     return t
 
 
-# Kernel-generated patterns: lowercase markers, uppercase hex -- split without ambiguity.
-_SPLIT_FAST = re.compile(
-    r"pci:v([^a-z]*)d([^a-z]*)sv([^a-z]*)sd([^a-z]*)bc([^a-z]*)sc([^a-z]*)i([^a-z]*)\Z"
-)
+_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+def _split_kernel_shaped(pattern: str) -> tuple[str, ...] | None:
+    """Kernel-generated patterns: lowercase markers, uppercase hex -- split without ambiguity
+    (what ``pci:v([^a-z]*)d([^a-z]*)...i([^a-z]*)`` matches, without compiling a regex on
+    every run)."""
+    if not pattern.startswith("pci:"):
+        return None
+    out = []
+    pos, n = 4, len(pattern)
+    lower = _LOWER
+    for marker in FIELDS:
+        if not pattern.startswith(marker, pos):
+            return None
+        pos = end = pos + len(marker)
+        while end < n and pattern[end] not in lower:
+            end += 1
+        out.append(pattern[pos:end])
+        pos = end
+    return tuple(out) if pos == n else None
+
 # Lowercase hex: prefer a field of exactly its width in single-character atoms, else the
 # shortest run of glob characters.
 _ATOM = r"(?:[0-9A-Fa-f?]|\[\]?[^\]]*\])"
@@ -230,19 +248,12 @@ def _f(width: int) -> str:
     return rf"({_ATOM}{{{width}}}|{_RUN})"
 
 
-_split_slow: re.Pattern | None = None  # compiled on first need
-
-
 def split_pattern(pattern: str) -> tuple[str, ...] | None:
     """The seven field globs of a PCI alias pattern, or None if it does not have that shape."""
-    global _split_slow
-    m = _SPLIT_FAST.match(pattern)
-    if m is None:
-        if _split_slow is None:
-            _split_slow = re.compile(
-                rf"pci:v{_f(8)}d{_f(8)}sv{_f(8)}sd{_f(8)}bc{_f(2)}sc{_f(2)}i{_f(2)}\Z"
-            )
-        m = _split_slow.match(pattern)
+    fields = _split_kernel_shaped(pattern)
+    if fields is not None:
+        return fields
+    m = re.match(rf"pci:v{_f(8)}d{_f(8)}sv{_f(8)}sd{_f(8)}bc{_f(2)}sc{_f(2)}i{_f(2)}\Z", pattern)
     return None if m is None else m.groups()
 
 
@@ -303,17 +314,41 @@ def pattern_matches(pattern: str, key: ModaliasKey) -> bool:
     return evidence or not unknown
 
 
+def literal_ids(pattern: str) -> tuple[str | None, str | None]:
+    """The vendor and device a pattern names literally (8 uppercase hex digits each), or
+    ``None`` where it does not: such a pattern can only match devices with those IDs, so
+    it can be filed under them."""
+    v, d = pattern[5:13], pattern[14:22]
+    if not (pattern.startswith("pci:v") and pattern[13:14] == "d" and len(v) == 8 and _HEX.issuperset(v)):
+        return None, None
+    if len(d) == 8 and _HEX.issuperset(d) and pattern[22:24] == "sv":
+        return v.upper(), d.upper()
+    return v.upper(), None
+
+
+def candidates_among(rows: list[tuple[str, str]], key: ModaliasKey) -> list[str]:
+    """Modules whose ``(pattern, module)`` row matches ``key``: deduplicated, in the
+    rows' order -- :meth:`AliasTable.candidates` over rows already narrowed to the ones
+    that could match (as the database stores them, see :func:`literal_ids`)."""
+    if key.vendor is None or key.device is None:
+        return []
+    out: list[str] = []
+    for pattern, module in rows:
+        if module not in out and pattern_matches(pattern, key):
+            out.append(module)
+    return out
+
+
 # Scanning the text with a newline put in front. _PCI_GOOD: a regular PCI alias line,
 # capturing (pattern, literal vendor, literal device, module). _PCI_ANY: any line starting
 # "alias pci:". _ODD_LINE: the start of any line that is not blank, not a comment and does
 # not start with "alias " (non-PCI aliases are ignored without further checks).
-_PCI_GOOD = re.compile(
-    r"\nalias (pci:(?:v([0-9A-Fa-f]{8})d(?:([0-9A-Fa-f]{8})sv)?)?\S*)[ \t]+(\S+)[ \t\r]*(?=\n|\Z)"
-)
-_PCI_ANY = re.compile(r"\nalias (pci:[^\n]*)")
-_ODD_LINE = re.compile(r"\n(?!alias [^\n]|#|[ \t\r]*(?:\n|\Z))")
+# (Pattern texts; re.compile's own cache makes compiling them again per file free.)
+_PCI_GOOD = r"\nalias (pci:(?:v([0-9A-Fa-f]{8})d(?:([0-9A-Fa-f]{8})sv)?)?\S*)[ \t]+(\S+)[ \t\r]*(?=\n|\Z)"
+_PCI_ANY = r"\nalias (pci:[^\n]*)"
+_ODD_LINE = r"\n(?!alias [^\n]|#|[ \t\r]*(?:\n|\Z))"
 # The literal vendor and device a pattern starts with, if any: they key the index.
-_KEYS = re.compile(r"pci:v([0-9A-Fa-f]{8})d(?:([0-9A-Fa-f]{8})sv)?")
+_KEYS = r"pci:v([0-9A-Fa-f]{8})d(?:([0-9A-Fa-f]{8})sv)?"
 
 
 # --------------------------------------------------------------------------- table
@@ -400,8 +435,8 @@ class AliasTable:
         # Fast path: regular "alias pci:PATTERN MODULE" lines, found by the regex engine
         # (vendor and device literal captured for the index). Entries are numbered in
         # file order.
-        rows = _PCI_GOOD.findall(text)
-        odd = [m.start() for m in _ODD_LINE.finditer(text)]
+        rows = re.findall(_PCI_GOOD, text)
+        odd = [m.start() for m in re.finditer(_ODD_LINE, text)]
         if len(rows) == text.count("\nalias pci:") and not odd:
             found = [(i, p, m) for i, (p, _, _, m) in enumerate(rows)]
             keys = [(v, d) for _, v, d, _ in rows]
@@ -463,7 +498,7 @@ class AliasTable:
         """Malformed, indented or otherwise irregular files: every PCI line and every odd
         line looked at in Python, entries numbered by their offset in the text."""
         found: list[_Entry] = []
-        for m in _PCI_ANY.finditer(text):
+        for m in re.finditer(_PCI_ANY, text):
             parts = m.group(1).split()
             if len(parts) == 2:
                 found.append((m.start(), parts[0], parts[1]))
@@ -484,8 +519,9 @@ class AliasTable:
         self.malformed_lines.sort()
         del self.malformed_lines[5:]
         keys = []
+        key_rx = re.compile(_KEYS)
         for e in found:
-            m = _KEYS.match(e[1])
+            m = key_rx.match(e[1])
             keys.append(("", "") if m is None else (m.group(1), m.group(2) or ""))
         return found, keys
 

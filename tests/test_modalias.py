@@ -583,3 +583,63 @@ def test_malformed_glob_class_matches_nothing_instead_of_crashing():
     dev = PciDevice(slot="0000:00:0a.0", vendor=0x1106, device=0x3119, subsystem_vendor=0x1106,
                     subsystem_device=0x0110, class_code=0x020000)
     assert t.candidates(dev) == ["via_velocity"]
+
+
+# ----------------------------------------------------------------- the database's narrowed rows
+
+KERNEL_SHAPED = r"pci:v([^a-z]*)d([^a-z]*)sv([^a-z]*)sd([^a-z]*)bc([^a-z]*)sc([^a-z]*)i([^a-z]*)\Z"
+
+
+@given(st.text(alphabet="pci:vdsbi0123456789ABCDEFaf*?[]!", max_size=40)
+       | st.builds(lambda f: "pci:v" + "d".join(f), st.lists(st.text(alphabet="0A*?[]", max_size=9), min_size=2,
+                                                              max_size=2)))
+@settings(max_examples=400, deadline=None)
+def test_kernel_shaped_split_equals_its_regex(pattern):
+    m = re.match(KERNEL_SHAPED, pattern)
+    assert M._split_kernel_shaped(pattern) == (m.groups() if m else None)
+
+
+def test_literal_ids():
+    assert M.literal_ids("pci:v00001106d00003119sv*sd*bc*sc*i*") == ("00001106", "00003119")
+    assert M.literal_ids("pci:v00001af4d*sv*sd*bc*sc*i*") == ("00001AF4", None)
+    assert M.literal_ids("pci:v*d*sv*sd*bc02sc00i*") == (None, None)
+    assert M.literal_ids("pci:v0000110?d00003119sv*sd*bc*sc*i*") == (None, None)
+    assert M.literal_ids("pci:v00001106*") == (None, None)  # not kernel-shaped: filed as a wildcard
+    assert M.literal_ids("pci:v00001106d00003119*") == ("00001106", None)
+
+
+def _rows_like_the_database(table: M.AliasTable) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """Group aliases by (literal vendor, literal device) with '*' for wildcards, as kb.build does."""
+    out: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for pattern, module in table.aliases():
+        v, d = M.literal_ids(pattern)
+        out.setdefault((v or "*", d or "*"), []).append((pattern, module))
+    return out
+
+
+def test_narrowed_rows_give_the_same_candidates_as_the_whole_table():
+    table = M.AliasTable.load(M.shipped_alias_path())
+    groups = _rows_like_the_database(table)
+    order = {pm: i for i, pm in enumerate(table.aliases())}
+    rnd = __import__("random").Random(7)
+    checked = 0
+    for pattern, _ in table.aliases()[::3]:
+        fields = M.split_pattern(pattern)
+        if fields is None:
+            continue
+        vals = []
+        for glob, width in zip(fields, M.WIDTHS):
+            if rnd.random() < 0.15:
+                vals.append(None)  # unknown to the input
+            elif all(c in "0123456789ABCDEFabcdef" for c in glob) and len(glob) == width:
+                vals.append(glob.upper())
+            else:
+                vals.append("".join(rnd.choice("0123456789ABCDEF") for _ in range(width)))
+        key = M.ModaliasKey(*vals)
+        if key.vendor is None or key.device is None:
+            continue
+        rows = sorted(groups.get((key.vendor, key.device), []) + groups.get((key.vendor, "*"), [])
+                      + groups.get(("*", "*"), []), key=order.get)
+        assert M.candidates_among(rows, key) == table.candidates(key), pattern
+        checked += 1
+    assert checked > 300

@@ -80,7 +80,7 @@ def _write(db: sqlite_utils.Database, tree, names: dict[str, list], meta: dict) 
         "pci_devices": {"vendor": int, "device": int, "name": str},
         "pci_subsystems": {"vendor": int, "device": int, "subvendor": int, "subdevice": int, "name": str},
         "pci_classes": {"code": int, "level": int, "name": str},
-        "aliases": {"source": str, "vendor": str, "pattern": str, "module": str},
+        "aliases": {"source": str, "vendor": str, "device": str, "pattern": str, "module": str},
         "supports": {"driver": str, "vendor": int, "device": int, "rev_lo": int, "rev_hi": int,
                      "status": str, "kernels": str, "reason": str, "file": str, "source_key": str,
                      "confidence": str},
@@ -103,7 +103,7 @@ def _write(db: sqlite_utils.Database, tree, names: dict[str, list], meta: dict) 
         ("pci_classes", ["code"]),
         ("measurements", ["set_id"]),
         ("kb_names", ["vendor", "device"]),
-        ("aliases", ["source", "vendor"]),
+        ("aliases", ["source", "vendor", "device"]),
     ):
         db[table].create_index(cols, if_not_exists=True)
     return counts
@@ -140,8 +140,8 @@ def _names(pci_ids: Path | None, warnings: list[str], strict: bool) -> tuple[dic
 
 def _alias_rows(warnings: list[str]) -> tuple[list[dict], dict]:
     """The shipped and running-kernel modules.alias tables, PCI lines only, keyed by the
-    literal vendor of each pattern ("*" when the vendor is a wildcard), so a lookup reads
-    a handful of rows instead of parsing a whole file."""
+    literal vendor and device of each pattern ("*" when a wildcard), so a lookup reads a
+    handful of rows instead of parsing a whole file."""
     from nicdb import modalias
 
     rows: list[dict] = []
@@ -163,9 +163,9 @@ def _alias_rows(warnings: list[str]) -> tuple[list[dict], dict]:
         meta[f"alias_{name}"] = (modalias.describe_shipped(table) if name == "shipped"
                                  else f"running kernel {os.uname().release} ({path})")
         for pattern, module in table.aliases():
-            v = pattern[5:13] if pattern.startswith("pci:v") else ""
-            vendor = v.upper() if len(v) == 8 and not any(c in v for c in "*?[\\") else "*"
-            rows.append({"source": name, "vendor": vendor, "pattern": pattern, "module": module})
+            vendor, device = modalias.literal_ids(pattern)
+            rows.append({"source": name, "vendor": vendor or "*", "device": device or "*", "pattern": pattern,
+                         "module": module})
     return rows, meta
 
 

@@ -261,12 +261,15 @@ class KnowledgeBase:
             return "shipped", meta["alias_shipped"] + extra
         return None, "no modules.alias table available"
 
-    def alias_lines(self, source: str, vendor: int) -> str:
-        """The modules.alias lines of ``source`` that can match ``vendor``, in file order."""
-        rows = self.conn.execute(
-            "SELECT pattern, module FROM aliases WHERE source=? AND vendor IN (?, '*') ORDER BY rowid",
-            (source, f"{vendor:08X}")).fetchall()
-        return "".join(f"alias {p} {m}\n" for p, m in rows)
+    def alias_rows(self, source: str, vendor: int, device: int) -> list[tuple[str, str]]:
+        """The ``(pattern, module)`` aliases of ``source`` that can match ``vendor:device``
+        (those naming it, and those with a wildcard vendor or device), in file order."""
+        try:
+            return self.conn.execute(
+                "SELECT pattern, module FROM aliases WHERE source=? AND vendor IN (?, '*') AND device IN (?, '*') "
+                "ORDER BY rowid", (source, f"{vendor:08X}", f"{device:08X}")).fetchall()
+        except sqlite3.DatabaseError as e:
+            raise DatabaseError(f"the database at {self.path} cannot be read ({e}); run 'nicdb db build'") from None
 
     # ------------------------------------------------------------------ search
     def search(self, text: str, limit: int = 50) -> dict[str, list[dict]]:

@@ -1,0 +1,146 @@
+"""nicdb db: build, inspect and extend the knowledge-base database."""
+
+from __future__ import annotations
+
+import click
+
+from nicdb.commands.common import open_kb, warn
+
+
+@click.group()
+def db():
+    """Build and inspect the knowledge-base database."""
+
+
+@db.command("build")
+@click.pass_context
+def db_build(ctx):
+    """Rebuild the database from data/, your overlay and pci.ids."""
+    from nicdb.kb import build, paths
+
+    obj = ctx.find_root().obj
+    target = obj.get("db") or paths.default_db_path()
+    ids = paths.pci_ids_file(obj.get("pci_ids"))
+    rep = build.build(target, pci_ids=ids, strict_pci_ids=bool(obj.get("pci_ids")))
+    for w in rep.warnings:
+        warn(w)
+    c = rep.counts
+    click.echo(f"built {rep.path} in {rep.seconds:.2f} s: {c['families']} families, {c['chips']} revision ranges, "
+               f"{c['drivers']} drivers, {c['measurements']} measurements, "
+               f"{c['pci_devices']} pci.ids devices ({rep.pci_ids_version or 'no pci.ids'})")
+
+
+@db.command("info")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def db_info(ctx, as_json):
+    """Where the database is, what it was built from, and what it holds."""
+    from nicdb.kb import paths
+
+    kb = open_kb(ctx)
+    meta = kb.meta()
+    counts = {t: kb.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+              for t in ("families", "chips", "drivers", "params", "issues", "measurements", "pci_devices")}
+    fp = meta.pop("fingerprint", "")
+    meta["inputs"] = f"{max(0, fp.count(chr(10)))} files (data, overlay, pci.ids) checked by size and mtime"
+    info = {"path": kb.path, "data": str(paths.data_dir()), "overlay": str(paths.overlay_dir()), **meta,
+            "counts": counts}
+    if as_json:
+        from nicdb.render.json_out import dumps
+
+        click.echo(dumps(info))
+        return
+    for k, v in info.items():
+        if k == "counts":
+            v = ", ".join(f"{n} {t}" for t, n in v.items())
+        click.echo(f"{k:16} {v}")
+
+
+@db.group("add")
+def db_add():
+    """Add your own knowledge to the local overlay (validated like nicdb's data)."""
+
+
+def _added(path) -> None:
+    click.echo(f"added to {path}; the database rebuilds on the next command")
+
+
+@db_add.command("chip")
+@click.argument("pci_id", metavar="VENDOR:DEVICE")
+@click.option("--revs", required=True, help="Revision range in hex: 11, 10-1f or * .")
+@click.option("--chip", "chip_name", required=True, help="Chip name.")
+@click.option("--products", default="", help="Comma-separated product names.")
+@click.option("--bus", type=click.Choice(["pci", "pci-x", "pcie", "integrated", "unknown"]), default="unknown")
+@click.option("--line-rate", type=click.IntRange(1, 10**7), help="Line rate in Mb/s.")
+@click.option("--notes", default="")
+def db_add_chip(pci_id, revs, chip_name, products, bus, line_rate, notes):
+    """A chip (revision range) of your own."""
+    from nicdb.ids import parse_pci_id, parse_rev_range
+    from nicdb.kb import overlay
+
+    v, d, _, _ = parse_pci_id(pci_id)
+    lo, hi = parse_rev_range(revs)
+    fam = f"local-{v:04x}{d:04x}"
+    header = overlay.table("[family]", {"id": fam, "name": f"Local notes for {v:04x}:{d:04x}",
+                                        "line_rate_mbps": line_rate})
+    row = overlay.table("[[chips]]", {
+        "vendor": f"{v:04x}", "device": f"{d:04x}", "revs": f"{lo:02x}-{hi:02x}", "chip": chip_name,
+        "products": [p.strip() for p in products.split(",") if p.strip()], "bus": bus,
+        "line_rate_mbps": line_rate, "notes": notes, "confidence": "local"})
+    _added(overlay.add_rows("families", fam, header, row))
+
+
+@db_add.command("measurement")
+@click.option("--set", "set_id", required=True, help="Name of your measurement set, e.g. my-vt6122.")
+@click.option("--id", "pci_id", required=True, metavar="VENDOR:DEVICE")
+@click.option("--rev", default="*", help="Revision (hex) or range the set applies to.")
+@click.option("--driver", required=True)
+@click.option("--direction", type=click.Choice(["tx", "rx"]), required=True)
+@click.option("--mbps", type=click.FloatRange(0, 10**7), required=True)
+@click.option("--dma-length", type=click.IntRange(0, 255))
+@click.option("--mtu", type=click.IntRange(68, 65536), default=1500, show_default=True)
+@click.option("--cpu-local", type=click.IntRange(0, 100))
+@click.option("--cpu-peer", type=click.IntRange(0, 100))
+@click.option("--tool", default="iperf3", show_default=True)
+@click.option("--title", default="")
+@click.option("--board", default="")
+@click.option("--note", default="")
+def db_add_measurement(set_id, pci_id, rev, driver, direction, mbps, dma_length, mtu, cpu_local, cpu_peer,
+                       tool, title, board, note):
+    """One throughput measurement (e.g. your own DMA_length sweep point)."""
+    from nicdb.ids import parse_pci_id, parse_rev_range
+    from nicdb.kb import overlay
+
+    v, d, _, _ = parse_pci_id(pci_id)
+    lo, hi = parse_rev_range(rev)
+    overlay.safe_name(set_id, "set name")
+    header = overlay.table("[set]", {"id": set_id, "title": title or f"Local measurements {set_id}", "tool": tool,
+                                     "vendor": f"{v:04x}", "device": f"{d:04x}", "revs": f"{lo:02x}-{hi:02x}",
+                                     "board": board, "confidence": "local"})
+    row = overlay.table("[[rows]]", {"driver": driver, "dma_length": dma_length, "mtu": mtu,
+                                     "direction": direction, "mbps": float(mbps), "cpu_local_pct": cpu_local,
+                                     "cpu_peer_pct": cpu_peer, "note": note})
+    _added(overlay.add_rows("measurements", set_id, header, row))
+
+
+@db_add.command("issue")
+@click.argument("driver")
+@click.option("--id", "issue_id", required=True, help="Short id, e.g. tx-hang.")
+@click.option("--title", required=True)
+@click.option("--symptom", default="")
+@click.option("--affected", default="*", help="Version range, e.g. '>=5.10,<6.1'.")
+@click.option("--fixed-in", default="")
+@click.option("--workaround", default="")
+@click.option("--severity", type=click.Choice(["minor", "major", "critical"]), default="minor")
+def db_add_issue(driver, issue_id, title, symptom, affected, fixed_in, workaround, severity):
+    """A known issue of a driver nicdb knows."""
+    from nicdb.kb import overlay
+    from nicdb.versions import check_range
+
+    check_range(affected)
+    overlay.safe_name(driver, "driver")
+    header = overlay.table("[driver]", {"name": driver, "extends": True})
+    row = overlay.table("[[issues]]", {"id": issue_id, "title": title, "symptom": symptom, "affected": affected,
+                                       "fixed_in": fixed_in, "workaround": workaround, "severity": severity,
+                                       "confidence": "local"})
+    _added(overlay.add_rows("drivers", f"{driver}.local", header, row))
