@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pathlib import Path
-from typing import NamedTuple
+from operator import itemgetter as _itemgetter
 
 from nicdb.errors import DataError, InputError
 from nicdb.model import PciDevice
@@ -68,16 +68,31 @@ _HEX = frozenset("0123456789abcdefABCDEF")
 _GLOB_CHARS = frozenset("*?[\\")
 
 
-class ModaliasKey(NamedTuple):
-    """A device's PCI modalias, field by field: uppercase fixed-width hex, or ``None`` if unknown."""
+class ModaliasKey(tuple):
+    """A device's PCI modalias, field by field: uppercase fixed-width hex, or ``None`` if unknown.
 
-    vendor: str | None
-    device: str | None
-    subvendor: str | None
-    subdevice: str | None
-    base_class: str | None
-    sub_class: str | None
-    prog_if: str | None
+    A plain tuple of seven fields in :data:`FIELDS` order, with names for them. (Written
+    out rather than a ``typing.NamedTuple``, whose class creation compiles code on every
+    run of the command.)
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, vendor: str | None, device: str | None, subvendor: str | None, subdevice: str | None,
+                base_class: str | None, sub_class: str | None, prog_if: str | None) -> "ModaliasKey":
+        return tuple.__new__(cls, (vendor, device, subvendor, subdevice, base_class, sub_class, prog_if))
+
+    def __repr__(self) -> str:
+        names = ("vendor", "device", "subvendor", "subdevice", "base_class", "sub_class", "prog_if")
+        return "ModaliasKey(" + ", ".join(f"{n}={v!r}" for n, v in zip(names, self)) + ")"
+
+    vendor = property(_itemgetter(0))
+    device = property(_itemgetter(1))
+    subvendor = property(_itemgetter(2))
+    subdevice = property(_itemgetter(3))
+    base_class = property(_itemgetter(4))
+    sub_class = property(_itemgetter(5))
+    prog_if = property(_itemgetter(6))
 
     def text(self) -> str:
         """The modalias string; an unknown field is written ``*`` (matches anything)."""
@@ -723,11 +738,16 @@ def resolve_table(table_source=None) -> tuple[AliasTable | None, str]:
     return load_cached(p), f"modules.alias file {p}"
 
 
-class ResolvedCandidates(NamedTuple):
-    """Candidate modules for one device and where they came from."""
+class ResolvedCandidates(tuple):
+    """Candidate modules for one device and where they came from: ``(modules, source)``."""
 
-    modules: list[str]
-    source: str
+    __slots__ = ()
+
+    def __new__(cls, modules: list[str], source: str) -> "ResolvedCandidates":
+        return tuple.__new__(cls, (modules, source))
+
+    modules = property(_itemgetter(0))
+    source = property(_itemgetter(1))
 
 
 def candidate_modules(device: PciDevice, table_source=None) -> ResolvedCandidates:

@@ -217,3 +217,13 @@ def test_broken_system_pci_ids_is_skipped_with_a_warning(tmp_path):
     rep = build.build(tmp_path / "db.sqlite", pci_ids=bad)
     assert rep.counts["pci_devices"] == 0
     assert any("ignoring" in w and "line 2" in w for w in rep.warnings)
+
+
+@pytest.mark.parametrize("name", ["we?ird.sqlite", "has#hash.sqlite", "per%20cent.sqlite"])
+def test_database_path_with_uri_characters(tmp_path, monkeypatch, name):
+    monkeypatch.setenv("NICDB_DATA", str(make_tree(tmp_path / "data")))
+    db = tmp_path / name
+    KnowledgeBase.open(db)  # builds it
+    kb = KnowledgeBase.open(db, rebuild=False)  # and it opens as current, at that very path
+    assert kb.path == str(db) and [c["chip"] for c in kb.chips(0xABCD, 1)] == ["A", "B"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".sqlite") == [name]

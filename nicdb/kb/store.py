@@ -299,7 +299,9 @@ def _try_open(path: str, fp: str) -> tuple[sqlite3.Connection | None, str]:
     if not os.path.exists(path):
         return None, "does not exist"
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        # a file: URI, so the path's own '%', '?' and '#' must be escaped
+        uri_path = path.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
+        conn = sqlite3.connect(f"file:{uri_path}?mode=ro", uri=True)
         rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN (?, ?)", _META_KEYS).fetchall())
     except sqlite3.DatabaseError:
         return None, "is corrupt or not a nicdb database"
