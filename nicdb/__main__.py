@@ -1,3 +1,3 @@
-from nicdb.cli import main
+from nicdb.console import main
 
 main()

@@ -61,3 +61,37 @@ def test_help_lists_every_command_module(session_db):
     from nicdb.cli import COMMANDS
 
     assert {f"nicdb.commands.{m}" for m in COMMANDS.values()} <= mods
+
+
+GC_PROBE = """
+import gc, sys
+from nicdb.console import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.stderr.write("gc-enabled=%s" % gc.isenabled())
+"""
+
+
+def gc_after(*args: str) -> bool:
+    p = subprocess.run([sys.executable, "-c", GC_PROBE, *args], capture_output=True, text=True, timeout=120)
+    return p.stderr.rsplit("gc-enabled=", 1)[1].strip() == "True"
+
+
+def test_console_command_runs_one_shot_commands_without_the_cyclic_gc(session_db):
+    assert gc_after("chip", "1106:3119", "--json") is False
+
+
+def test_fleet_runs_get_the_gc_back(session_db, tmp_path):
+    (tmp_path / "host1.txt").write_text("Slot:\t00:03.0\nClass:\tEthernet controller [0200]\n"
+                                        "Vendor:\tVIA Technologies, Inc. [1106]\nDevice:\tVT6120 [3119]\nRev:\t11\n\n")
+    assert gc_after("identify", "--from", str(tmp_path), "--json") is True
+
+
+def test_console_entry_point_is_what_pyproject_installs():
+    import tomllib
+    from pathlib import Path
+
+    doc = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())
+    assert doc["project"]["scripts"]["nicdb"] == "nicdb.console:main"
