@@ -95,3 +95,13 @@ def test_console_entry_point_is_what_pyproject_installs():
 
     doc = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())
     assert doc["project"]["scripts"]["nicdb"] == "nicdb.console:main"
+
+
+def test_console_command_freezes_the_heap_before_exit(session_db):
+    probe = GC_PROBE.replace('sys.stderr.write("gc-enabled=%s" % gc.isenabled())',
+                             'sys.stderr.write("frozen=%d gc-enabled=%s" % (gc.get_freeze_count(), gc.isenabled()))')
+    p = subprocess.run([sys.executable, "-c", probe, "chip", "1106:3119", "--json"], capture_output=True, text=True,
+                       timeout=120)
+    frozen = int(p.stderr.rsplit("frozen=", 1)[1].split()[0])
+    assert frozen > 10_000  # click, pyudev, sqlite3 and nicdb's own objects
+    assert "VT3216" in {c["chip"] for c in json.loads(p.stdout)["chips"]}  # and the output is all there
