@@ -43,8 +43,12 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
-def read_file(path: str | os.PathLike) -> list[PciDevice]:
-    """Devices from one file: text (lspci, dumps, JSON) or a snapshot archive."""
+def read_file(path: str | os.PathLike, nics_only: bool = False) -> list[PciDevice]:
+    """Devices from one file: text (lspci, dumps, JSON) or a snapshot archive.
+
+    ``nics_only`` lets a reader leave out devices that are certainly not NICs (class known
+    and not 0x02xx) when that saves work; the others are all there, as without it. A
+    broken input is an error all the same."""
     p = Path(path)
     if p.is_dir():
         if (p / "bus" / "pci" / "devices").is_dir() or (p / "nicdb-snapshot").is_dir():
@@ -57,7 +61,14 @@ def read_file(path: str | os.PathLike) -> list[PciDevice]:
         from nicdb.inputs.snapshot import read_snapshot
 
         return read_snapshot(p)[0]
-    return parse_any_text(decode(data, str(p)), str(p))
+    text = decode(data, str(p))
+    if nics_only and text[:6] == "Slot:\t" and "00: " not in text:  # (else it may be an lspci -x dump)
+        from nicdb.inputs.lspci_text import vmm_nn_nics
+
+        nics = vmm_nn_nics(text, str(p))
+        if nics is not None:
+            return nics
+    return parse_any_text(text, str(p))
 
 
 def read_input(src: str) -> list[PciDevice]:
@@ -90,10 +101,12 @@ def fleet_members(folder: str | os.PathLike) -> list[Path]:
         raise InputError(f"cannot list {p}: {e.strerror or e}") from None
 
 
-def iter_fleet(folder: str | os.PathLike) -> Iterator[tuple[str, Path, list[PciDevice] | None, str | None]]:
-    """``(host, path, devices, error)`` per member, one at a time (memory stays flat)."""
+def iter_fleet(folder: str | os.PathLike,
+               nics_only: bool = False) -> Iterator[tuple[str, Path, list[PciDevice] | None, str | None]]:
+    """``(host, path, devices, error)`` per member, one at a time (memory stays flat).
+    ``nics_only``: as for :func:`read_file`."""
     for path in fleet_members(folder):
         try:
-            yield host_name(path), path, read_file(path), None
+            yield host_name(path), path, read_file(path, nics_only), None
         except NicdbError as e:
             yield host_name(path), path, None, str(e)

@@ -392,6 +392,17 @@ def _vmm_device(rec: dict, mods: list[str], start: int, origin: str) -> PciDevic
 
 
 _VMM_NN_RE = None
+_VMM_NN_REST_RE = None
+_VMM_NN_SLOT = r"Slot:\t((?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[01][0-9a-fA-F]\.[0-7])\n"
+
+
+def _vmm_nn_rest() -> str:
+    """A ``-vmmnn`` record's lines after the Slot: line, each ending in a newline."""
+    h4 = r" \[([0-9a-fA-F]{4})\]\n"
+    return (r"Class:\t([^\n]*)" + h4 + r"Vendor:\t([^\n]*)" + h4 + r"Device:\t([^\n]*)" + h4
+            + r"(?:SVendor:\t([^\n]*)" + h4 + r")?(?:SDevice:\t([^\n]*)" + h4 + r")?"
+            r"(?:PhySlot:\t[^\n]*\n)?(?:Rev:\t([0-9a-fA-F]{2})\n)?(?:ProgIf:\t([0-9a-fA-F]{2})\n)?"
+            r"(?:Driver:\t([^\n]*)\n)?((?:Module:\t[^\n]*\n)*)(?:NUMANode:\t[^\n]*\n)?(?:IOMMUGroup:\t[^\n]*\n)?")
 
 
 def _vmm_nn_re():
@@ -399,13 +410,7 @@ def _vmm_nn_re():
     first use; anything else goes the general way)."""
     global _VMM_NN_RE
     if _VMM_NN_RE is None:
-        h4 = r" \[([0-9a-fA-F]{4})\]\n"
-        _VMM_NN_RE = re.compile(
-            r"Slot:\t((?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[01][0-9a-fA-F]\.[0-7])\n"
-            r"Class:\t([^\n]*)" + h4 + r"Vendor:\t([^\n]*)" + h4 + r"Device:\t([^\n]*)" + h4
-            + r"(?:SVendor:\t([^\n]*)" + h4 + r")?(?:SDevice:\t([^\n]*)" + h4 + r")?"
-            r"(?:PhySlot:\t[^\n]*\n)?(?:Rev:\t([0-9a-fA-F]{2})\n)?(?:ProgIf:\t([0-9a-fA-F]{2})\n)?"
-            r"(?:Driver:\t([^\n]*)\n)?((?:Module:\t[^\n]*\n)*)(?:NUMANode:\t[^\n]*\n)?(?:IOMMUGroup:\t[^\n]*\n)?")
+        _VMM_NN_RE = re.compile(_VMM_NN_SLOT + _vmm_nn_rest())
     return _VMM_NN_RE
 
 
@@ -447,6 +452,82 @@ def _fast_vmm(body: str, start: int, origin: str) -> PciDevice | None | bool:
     elif len(rec) != len(lines):
         return False  # a repeated key: two records without a blank line between
     return _vmm_device(rec, [m for m in mods if m], start, origin)
+
+
+# What is known of the -vmmnn record bodies (a record less its Slot: line) met so far:
+# body -> (its fields when it is a network-class record, else None; lines it takes up).
+# A fleet's hosts repeat the same few bodies, each in many slots, so each is matched
+# against the record shape once. Bounded; a pure function of the body, so never stale.
+_BODIES: dict[str, tuple[tuple | None, int]] = {}
+_SLOT_LINES: set[str] = set()  # "Slot:\t..." lines known to hold a well-formed slot
+_KNOWN_MAX = 4096
+
+
+def _learn_body(body: str) -> tuple[tuple | None, int] | None:
+    """(fields if network class, lines) of a record body of the -vmmnn shape, else None."""
+    global _VMM_NN_REST_RE
+    if _VMM_NN_REST_RE is None:
+        _VMM_NN_REST_RE = re.compile(_vmm_nn_rest())
+    m = _VMM_NN_REST_RE.fullmatch(body + "\n")
+    if m is None:
+        return None
+    groups = m.groups()
+    info = (groups if groups[1][:2] == "02" else None, body.count("\n") + 3)
+    if len(_BODIES) >= _KNOWN_MAX:
+        _BODIES.clear()
+    _BODIES[body] = info
+    return info
+
+
+def vmm_nn_nics(text: str, origin: str) -> list[PciDevice] | None:
+    """The network-class (0x02xx) devices of a text made only of clean ``lspci -vmmnn[k]``
+    records, one blank line between them, each in its own slot -- exactly those that
+    :func:`parse_lspci_text` gives for it, built without building the other devices.
+
+    None when the text is anything else (another shape, a garbled or truncated record, a
+    slot repeated, CR line ends): then :func:`parse_lspci_text` must read it, and says
+    what is wrong with it, if anything. A fleet is mostly of this shape, and mostly not
+    NICs, so this is the fleet's fast path.
+    """
+    if text[:6] != "Slot:\t" or "\r" in text:
+        return None
+    # As scan() reads it: blocks between blank lines, each a Slot: line and a body.
+    blocks = text.split("\n\n")
+    while blocks and not blocks[-1].strip("\n"):
+        blocks.pop()  # blank lines at the end
+    if not blocks:
+        return None
+    blocks[-1] = blocks[-1].rstrip("\n")
+    heads: list[str] = []
+    nics: list[tuple[int, str, tuple]] = []
+    lineno = 1
+    known = _BODIES.get
+    for block in blocks:
+        head, _, body = block.partition("\n")
+        info = known(body) or _learn_body(body)
+        if info is None:
+            return None
+        heads.append(head)
+        if info[0] is not None:
+            nics.append((lineno, head, info[0]))
+        lineno += info[1]
+    if not _SLOT_LINES.issuperset(heads):
+        slot_line = re.compile(_VMM_NN_SLOT).fullmatch
+        for head in heads:
+            if head not in _SLOT_LINES:
+                if slot_line(head + "\n") is None:
+                    return None
+                if len(_SLOT_LINES) >= _KNOWN_MAX:
+                    _SLOT_LINES.clear()
+                _SLOT_LINES.add(head)
+    # merge_same_slot would fold records of one slot together: the general reader does that.
+    if len(set(heads)) != len(heads):
+        return None
+    every = "".join(heads).replace("Slot:\t", "\n")
+    if every != every.lower() or min(map(len, heads)) == 13:  # normalize_slot could make two slots one
+        if len({normalize_slot(h[6:].lower()) for h in heads}) != len(heads):
+            return None
+    return [_vmm_nn_device((head[6:],) + fields, start, origin) for start, head, fields in nics]
 
 
 def _record_indent(text: str) -> str:
