@@ -7,6 +7,7 @@ need action) are kept, so memory stays flat however many hosts there are.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Iterator
 
 ACTION_LIST_MAX = 50
 _SEVERITY_RANK = {"critical": 0, "major": 1, "minor": 2}
@@ -93,3 +94,31 @@ class FleetSummary:
             "action_first": [{"host": h, "action": a} for _, h, a in sorted(self.action_hosts)[:ACTION_LIST_MAX]],
             "failed": [{"host": h, "error": e} for h, e in self.failed],
         }
+
+
+def identify_fleet(folder, kb, *, kernel: str | None, modules=None, nics_only: bool = True,
+                   identifier=None) -> Iterator[tuple]:
+    """``(host, path, reports, error)`` for each member of a fleet folder, one host at a
+    time: the reports of its NICs (every device with ``nics_only=False``), or None and
+    the one-line error that made the member unreadable.
+
+    ``modules`` is as for :func:`nicdb.report.build_reports`; one
+    :class:`~nicdb.report.Identifier` serves the whole fleet, so each distinct chip is
+    looked up once. Devices that are not NICs are left unread where the input allows
+    it (see :func:`nicdb.inputs.files.read_file`).
+    """
+    from nicdb.inputs.files import iter_fleet
+    from nicdb.report import Identifier, build_reports
+
+    ident = identifier or Identifier(kb, kernel=kernel)
+    for host, path, devices, err in iter_fleet(folder, nics_only=nics_only):
+        if err is not None:
+            yield host, path, None, err
+            continue
+        if any(d.vendor is None or d.device is None or d.class_code is None for d in devices):
+            from nicdb.inputs.resolve_names import resolve_ids
+
+            resolve_ids(devices, kb)  # name-only input: IDs first (this may make a device a NIC)
+        reports = build_reports(devices, kb, kernel=kernel, modules=modules, nics_only=nics_only,
+                                identifier=ident)
+        yield host, path, reports, None

@@ -1,11 +1,15 @@
 """The fleet's fast path gives exactly what the general path gives.
 
 ``identify --from DIR`` without ``--all`` reads clean ``lspci -vmmnn[k]`` texts without
-building their non-NIC records (nicdb.inputs.lspci_text.vmm_nn_nics). Anything odd must
-go the general way, with the same errors.
+building their non-NIC records (nicdb.inputs.lspci_text.vmm_nn_nics) and writes each
+host's JSON line with the text of repeated NICs reused (nicdb.render.json_out.FleetLines).
+Anything odd must go the general way, with the same errors.
 """
 
 from __future__ import annotations
+
+import json
+import shutil
 
 import pytest
 
@@ -141,3 +145,121 @@ def test_garbled_record_in_the_middle_names_file_and_line(tmp_path):
     with pytest.raises(InputError) as e:
         read_file(p, True)
     assert str(e.value) == f"{p} line 20: Rev 'zz' is not a hex byte"  # the third record, a SATA controller
+
+
+@pytest.fixture
+def fleet_dir(tmp_path, shared_datadir):
+    d = tmp_path / "fleet"
+    d.mkdir()
+    (d / "a.txt").write_text(CLEAN["plain"])
+    (d / "b-garbled.txt").write_text(ODD["garbled rev of a non-NIC"])
+    (d / "c.txt").write_text(CLEAN["rev 82"])
+    (d / "d-merged.txt").write_text(ODD["the same output twice"])
+    (d / "e.txt").write_text(CLEAN["short slots"])
+    (d / "f-truncated.txt").write_text(ODD["truncated non-NIC"])
+    (d / "g.txt").write_text(CLEAN["upper-case slots"])
+    shutil.copy(shared_datadir / "lspci" / "nics-Dvmmnnk.txt", d / "h.txt")
+    shutil.copy(shared_datadir / "lspci" / "rtl8139cplus-nnk.txt", d / "i.txt")
+    (d / "j.txt").write_text(CLEAN["plain"])  # a second host just like a: text reused
+    return d
+
+
+@pytest.mark.parametrize("all_devices", [False, True])
+def test_fleet_json_is_each_hosts_own_json(run, fleet_dir, all_devices):
+    """Each JSON line of a fleet holds what identify --from FILE --json says of that host
+    alone, broken hosts are named on one line each, and the others still answer."""
+    extra = ["--all"] if all_devices else []
+    r = run("identify", "--from", str(fleet_dir), "--json", *extra)
+    assert r.code == 2
+    errors = r.err.strip().splitlines()
+    assert len(errors) == 2
+    for line, name in zip(errors, ("b-garbled.txt", "f-truncated.txt")):
+        path = fleet_dir / name
+        with pytest.raises(InputError) as e:
+            parse_lspci_text(path.read_text(), str(path))
+        assert line == f"nicdb: error: {e.value}" and " line " in line
+    lines = r.out.splitlines()
+    docs = [json.loads(x) for x in lines[:-1]]
+    assert [d["host"] for d in docs] == ["a", "c", "d-merged", "e", "g", "h", "i", "j"]
+    total = 0
+    for doc in docs:
+        alone = run("identify", "--from", doc["source"], "--json", *extra)
+        assert alone.code == 0, alone.err
+        want = json.loads(alone.out)
+        assert doc["nics"] == want["nics"]
+        assert doc["kernel"] == want["kernel"]
+        total += len(doc["nics"])
+        if not all_devices:
+            assert all(n["class"]["code"].startswith("02") for n in doc["nics"])
+    summary = json.loads(lines[-1])["summary"]
+    assert summary["nics"] == total and summary["hosts"] == 8 and summary["hosts_failed"] == 2
+    # a and j are the same machine in two files: the same line but for source and host
+    assert lines[0].replace("/a.txt", "/j.txt").replace('"host":"a"', '"host":"j"') == lines[len(docs) - 1]
+
+
+def test_fleet_plain_and_json_agree(run, fleet_dir):
+    j = run("identify", "--from", str(fleet_dir), "--json")
+    p = run("identify", "--from", str(fleet_dir), "--plain")
+    assert j.code == p.code == 2
+    out = p.out.splitlines()
+    rows = out[1:next(i for i, ln in enumerate(out) if ln.startswith("Fleet: "))]
+    assert len(rows) == sum(len(json.loads(x)["nics"]) for x in j.out.splitlines()[:-1])
+
+
+def test_identify_fleet_streams_only_nics_without_all(kb, fleet_dir):
+    from nicdb.fleet import identify_fleet
+
+    got = {host: reps for host, _, reps, err in identify_fleet(fleet_dir, kb, kernel="2.6.26") if err is None}
+    assert all(r.device.is_nic for reps in got.values() for r in reps)
+    every = {host: reps for host, _, reps, err in identify_fleet(fleet_dir, kb, kernel="2.6.26", nics_only=False)
+             if err is None}
+    assert len(every["a"]) == 7 and len(got["a"]) == 4
+
+
+def _reports_of_many_kinds(kb, shared_datadir):
+    from nicdb.inputs.sysfs import read_tree
+    from nicdb.report import Identifier, build_reports
+
+    ident = Identifier(kb, kernel="2.6.26")
+    hosts = [parse_lspci_text(t, f"{n}.txt") for n, t in sorted(CLEAN.items())]
+    for name in ("nics-Dvmmnnk.txt", "via-vt6122-vvnnk.txt", "i82576-dual-vvnnk-xxx.txt", "nics-plain.txt"):
+        hosts.append(read_file(shared_datadir / "lspci" / name))
+    for tree in ("vt6122-board", "vt6130-pcie", "multiport"):
+        hosts.append(read_tree(shared_datadir / "sysfs" / tree))  # interfaces, PCIe links
+    mods = {"1106": (["via_velocity"], "test table"), "10ec": (["8139too", "8139cp"], "test table")}
+    out = []
+    for i, devs in enumerate(hosts):
+        if i % 2:
+            devs[0].notes.append("a note")
+        out.append(build_reports(devs, kb, kernel="2.6.26", nics_only=False, identifier=ident,
+                                 modules=lambda d: mods.get(f"{d.vendor:04x}" if d.vendor else "", (None, None))))
+    return out
+
+
+def test_fleet_lines_are_byte_for_byte_host_lines(kb, shared_datadir):
+    from nicdb.render.json_out import FleetLines, host_line
+
+    hosts = _reports_of_many_kinds(kb, shared_datadir)
+    lines = FleetLines("2.6.26")
+    for _ in range(2):  # the second time round from the cache
+        for i, reps in enumerate(hosts):
+            want = host_line(reps, source=f"dir/h{i}.txt", kernel="2.6.26", host=f"h{i}")
+            assert lines.host(reps, source=f"dir/h{i}.txt", host=f"h{i}") == want
+            assert want.endswith("\n") and "\n" not in want[:-1]
+    assert lines.summary({"hosts": 1}) == '{"summary":{"hosts":1}}\n'
+
+
+def test_fleet_lines_tell_apart_what_compares_equal(kb, shared_datadir):
+    """1 == True and "x" == "x" whatever object holds it: texts are keyed by type too, and
+    a changed name, driver or note is a different text."""
+    from nicdb.render.json_out import FleetLines, host_line
+
+    (reps,) = _reports_of_many_kinds(kb, shared_datadir)[:1]
+    lines = FleetLines("2.6.26")
+    rep = reps[1]
+    for change in (lambda: setattr(rep.device, "is_pcie", 1), lambda: setattr(rep.device, "is_pcie", True),
+                   lambda: setattr(rep.device, "driver", "velocityget"), lambda: rep.device.notes.append("n"),
+                   lambda: setattr(rep, "device_name", "Another name"), lambda: setattr(rep.device, "revision", 0x82),
+                   lambda: setattr(rep, "summary", "changed")):
+        change()
+        assert lines.host(reps, source="s", host="h") == host_line(reps, source="s", kernel="2.6.26", host="h")

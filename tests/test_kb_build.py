@@ -227,3 +227,26 @@ def test_database_path_with_uri_characters(tmp_path, monkeypatch, name):
     kb = KnowledgeBase.open(db, rebuild=False)  # and it opens as current, at that very path
     assert kb.path == str(db) and [c["chip"] for c in kb.chips(0xABCD, 1)] == ["A", "B"]
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".sqlite") == [name]
+
+
+def test_chip_lookups_match_the_database_for_every_id_and_revision(kb):
+    """kb.chips reads an ID's rows once and filters in Python: same rows, same order as SQL."""
+    ids = kb.conn.execute("SELECT DISTINCT vendor, device FROM chips").fetchall()
+    assert ids
+    for vendor, device in ids:
+        for rev in (None, 0x00, 0x10, 0x11, 0x42, 0x80, 0xFF):
+            sql = "SELECT id FROM chips WHERE vendor=? AND device=? AND subvendor IS NULL"
+            args: tuple = (vendor, device)
+            if rev is not None:
+                sql += " AND ? BETWEEN rev_lo AND rev_hi"
+                args += (rev,)
+            expected = [r[0] for r in kb.conn.execute(sql + " ORDER BY origin != 'local', rev_lo", args)]
+            assert [c["id"] for c in kb.chips(vendor, device, rev)] == expected
+
+
+def test_chip_rows_handed_out_are_the_callers_own(kb):
+    first = kb.chips(0x1106, 0x3119, 0x11)
+    first[0]["chip"] = "scribbled"
+    first[0].pop("source")
+    again = kb.chips(0x1106, 0x3119, 0x11)
+    assert again[0]["chip"] != "scribbled" and "source" in again[0]

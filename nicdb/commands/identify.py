@@ -48,18 +48,16 @@ def _is_fleet(path: str) -> bool:
 
 def run_fleet(ctx, folder: str, kver: str | None, alias_file: str | None, mode: str, all_devices: bool):
     """identify --from DIR: one host per file, streamed; then the fleet summary."""
-    import json
-
-    from nicdb.fleet import FleetSummary
-    from nicdb.inputs.files import fleet_members, iter_fleet
+    from nicdb.fleet import FleetSummary, identify_fleet
+    from nicdb.inputs.files import fleet_members
     from nicdb.render import json_out
     from nicdb.render.views import fleet_row, fleet_rows_header, fleet_summary_view
-    from nicdb.report import Identifier, build_reports
 
     kb = open_kb(ctx)
-    ident = Identifier(kb, kernel=kver)
-    finder = module_finder(kb, alias_file, live=False)
+    hosts = identify_fleet(folder, kb, kernel=kver, modules=module_finder(kb, alias_file, live=False),
+                           nics_only=not all_devices)
     summary = FleetSummary()
+    lines = json_out.FleetLines(kver)
     out = sys.stdout
     widths = (20, 13, 17, 34, 14)
     progress = task = None
@@ -73,20 +71,16 @@ def run_fleet(ctx, folder: str, kver: str | None, alias_file: str | None, mode: 
     elif mode != "json":
         out.write("  ".join(h.ljust(w) for h, w in zip(fleet_rows_header(), widths + (0,))).rstrip() + "\n")
     try:
-        for host, path, devices, err in iter_fleet(folder):
+        for host, path, reps, err in hosts:
             if progress is not None:
                 progress.advance(task)
             if err is not None:
                 click.echo(f"nicdb: error: {one_line(str(err))}", err=True)
                 summary.fail(host, err)
                 continue
-            resolve_names(devices, kb)
-            reps = build_reports(devices, kb, kernel=kver, modules=finder, nics_only=not all_devices,
-                                 identifier=ident)
             summary.add(host, reps)
             if mode == "json":
-                doc = json_out.document(reps, source=str(path), kernel=kver, host=host)
-                out.write(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n")
+                out.write(lines.host(reps, source=str(path), host=host))
             elif progress is None:
                 for r in reps:
                     out.write("  ".join(c.ljust(w) for c, w in zip(fleet_row(host, r), widths + (0,))).rstrip()
@@ -96,7 +90,7 @@ def run_fleet(ctx, folder: str, kver: str | None, alias_file: str | None, mode: 
             progress.stop()
     data = summary.to_dict()
     if mode == "json":
-        out.write(json.dumps({"summary": data}, ensure_ascii=False, separators=(",", ":")) + "\n")
+        out.write(lines.summary(data))
     else:
         show(fleet_summary_view(data), mode)
     if summary.failed_count:

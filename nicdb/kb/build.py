@@ -33,6 +33,16 @@ class BuildReport:
     warnings: list[str]
 
 
+# The big name tables, filled from pci.ids and modules.alias as tuples in this column order.
+NAME_TABLES = {
+    "pci_vendors": {"vendor": int, "name": str},
+    "pci_devices": {"vendor": int, "device": int, "name": str},
+    "pci_subsystems": {"vendor": int, "device": int, "subvendor": int, "subdevice": int, "name": str},
+    "pci_classes": {"code": int, "level": int, "name": str},
+    "aliases": {"source": str, "vendor": str, "device": str, "pattern": str, "module": str},
+}
+
+
 def _write(db: sqlite_utils.Database, tree, names: dict[str, list], meta: dict) -> dict:
     counts = {}
     tables = {
@@ -54,9 +64,10 @@ def _write(db: sqlite_utils.Database, tree, names: dict[str, list], meta: dict) 
         if rows:
             db[name].insert_all(rows, pk=pk, batch_size=2000)
         counts[name] = len(rows)
-    for name, rows in names.items():
-        if rows:
-            db[name].insert_all(rows, batch_size=5000)
+    for name, rows in names.items():  # tens of thousands of rows: plain executemany of tuples
+        cols = NAME_TABLES[name]
+        db[name].create(cols)
+        db.conn.executemany(f"INSERT INTO [{name}] VALUES ({', '.join('?' * len(cols))})", rows)
         counts[name] = len(rows)
     # Tables that may be empty still need to exist for the read path.
     empty = {
@@ -76,11 +87,6 @@ def _write(db: sqlite_utils.Database, tree, names: dict[str, list], meta: dict) 
                              "peer": str, "origin": str, "file": str, "source_key": str, "confidence": str},
         "kb_names": {"vendor": int, "device": int, "vendor_name": str, "name": str, "file": str,
                      "source_key": str, "confidence": str},
-        "pci_vendors": {"vendor": int, "name": str},
-        "pci_devices": {"vendor": int, "device": int, "name": str},
-        "pci_subsystems": {"vendor": int, "device": int, "subvendor": int, "subdevice": int, "name": str},
-        "pci_classes": {"code": int, "level": int, "name": str},
-        "aliases": {"source": str, "vendor": str, "device": str, "pattern": str, "module": str},
         "supports": {"driver": str, "vendor": int, "device": int, "rev_lo": int, "rev_hi": int,
                      "status": str, "kernels": str, "reason": str, "file": str, "source_key": str,
                      "confidence": str},
@@ -104,6 +110,7 @@ def _write(db: sqlite_utils.Database, tree, names: dict[str, list], meta: dict) 
         ("measurements", ["set_id"]),
         ("kb_names", ["vendor", "device"]),
         ("aliases", ["source", "vendor", "device"]),
+        ("claims", ["chip_id"]),
     ):
         db[table].create_index(cols, if_not_exists=True)
     return counts
@@ -117,19 +124,14 @@ def _names(pci_ids: Path | None, warnings: list[str], strict: bool) -> tuple[dic
     try:
         text = pciids.open_text(pci_ids)
         version = pciids.read_version(text)
+        tables = {"vendor": out["pci_vendors"], "device": out["pci_devices"], "subsystem": out["pci_subsystems"]}
+        levels = {"class": 0, "subclass": 1, "progif": 2}
         for rec in pciids.parse(text, origin=str(pci_ids)):
-            k = rec.key
-            if rec.kind == "vendor":
-                out["pci_vendors"].append({"vendor": k[0], "name": rec.name})
-            elif rec.kind == "device":
-                out["pci_devices"].append({"vendor": k[0], "device": k[1], "name": rec.name})
-            elif rec.kind == "subsystem":
-                out["pci_subsystems"].append(
-                    {"vendor": k[0], "device": k[1], "subvendor": k[2], "subdevice": k[3], "name": rec.name}
-                )
+            rows = tables.get(rec.kind)
+            if rows is not None:
+                rows.append((*rec.key, rec.name))
             else:
-                level = {"class": 0, "subclass": 1, "progif": 2}[rec.kind]
-                out["pci_classes"].append({"code": k[0], "level": level, "name": rec.name})
+                out["pci_classes"].append((rec.key[0], levels[rec.kind], rec.name))
     except InputError as e:
         if strict:
             raise
@@ -138,13 +140,13 @@ def _names(pci_ids: Path | None, warnings: list[str], strict: bool) -> tuple[dic
     return out, version
 
 
-def _alias_rows(warnings: list[str]) -> tuple[list[dict], dict]:
+def _alias_rows(warnings: list[str]) -> tuple[list[tuple], dict]:
     """The shipped and running-kernel modules.alias tables, PCI lines only, keyed by the
     literal vendor and device of each pattern ("*" when a wildcard), so a lookup reads a
     handful of rows instead of parsing a whole file."""
     from nicdb import modalias
 
-    rows: list[dict] = []
+    rows: list[tuple] = []
     meta: dict = {}
     sources = []
     try:
@@ -164,8 +166,7 @@ def _alias_rows(warnings: list[str]) -> tuple[list[dict], dict]:
                                  else f"running kernel {os.uname().release} ({path})")
         for pattern, module in table.aliases():
             vendor, device = modalias.literal_ids(pattern)
-            rows.append({"source": name, "vendor": vendor or "*", "device": device or "*", "pattern": pattern,
-                         "module": module})
+            rows.append((name, vendor or "*", device or "*", pattern, module))
     return rows, meta
 
 

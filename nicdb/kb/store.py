@@ -29,6 +29,7 @@ class KnowledgeBase:
         self.path = path
         self.warnings = warnings or []
         self._sources: dict | None = None
+        self._chips: dict[tuple[int, int], list[dict]] = {}  # (vendor, device) -> every chip row, cited
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -165,24 +166,26 @@ class KnowledgeBase:
     # ------------------------------------------------------------------ chips
     def chips(self, vendor: int, device: int, rev: int | None = None,
               subvendor: int | None = None, subdevice: int | None = None) -> list[dict]:
-        """Chip rows for an ID (all revisions, or the one covering ``rev``), most specific first."""
-        sql = ("SELECT c.*, f.name AS family_name, f.summary AS family_summary FROM chips c "
-               "JOIN families f ON f.id = c.family WHERE c.vendor=? AND c.device=?")
-        args: list = [vendor, device]
-        if rev is not None:
-            sql += " AND ? BETWEEN c.rev_lo AND c.rev_hi"
-            args.append(rev)
-        sql += " AND (c.subvendor IS NULL OR (c.subvendor=? AND c.subdevice=?))"
-        args += [subvendor, subdevice]
-        sql += " ORDER BY c.origin != 'local', c.subvendor IS NULL, c.rev_lo"
-        rows = self.q(sql, tuple(args))
-        for r in rows:
-            r["products"] = json.loads(r["products"])
-            r["features"] = json.loads(r["features"])
-            r["claims"] = [self._cite(c) for c in self.q(
-                "SELECT says, confidence, file, source_key FROM claims WHERE chip_id=?", (r["id"],))]
-            self._cite(r)
-        return rows
+        """Chip rows for an ID (all revisions, or the one covering ``rev``), most specific
+        first: your overlay's before nicdb's, subsystem-specific before generic, then by
+        revision. An ID's rows are read once per database handle and filtered here."""
+        rows = self._chips.get((vendor, device))
+        if rows is None:
+            rows = self.q("SELECT c.*, f.name AS family_name, f.summary AS family_summary FROM chips c "
+                          "JOIN families f ON f.id = c.family WHERE c.vendor=? AND c.device=?", (vendor, device))
+            for r in rows:
+                r["products"] = json.loads(r["products"])
+                r["features"] = json.loads(r["features"])
+                r["claims"] = [self._cite(c) for c in self.q(
+                    "SELECT says, confidence, file, source_key FROM claims WHERE chip_id=? ORDER BY rowid",
+                    (r["id"],))]
+                self._cite(r)
+            rows.sort(key=lambda r: (r["origin"] != "local", r["subvendor"] is None, r["rev_lo"]))
+            self._chips[(vendor, device)] = rows
+        return [dict(r) for r in rows
+                if (rev is None or r["rev_lo"] <= rev <= r["rev_hi"])
+                and (r["subvendor"] is None or (subvendor is not None and subdevice is not None
+                                                and r["subvendor"] == subvendor and r["subdevice"] == subdevice))]
 
     def families(self) -> list[dict]:
         fams = self.q("SELECT * FROM families ORDER BY id")

@@ -100,8 +100,95 @@ def document(reports, *, source: str, kernel: str | None, host: str | None = Non
     }
 
 
+_line = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_string = json.encoder.encode_basestring  # a str as JSON, as _line writes it
+
+
+def host_line(reports, *, source: str, kernel: str | None, host: str | None) -> str:
+    """One host's :func:`document` as a JSON line (``identify --from DIR --json``)."""
+    return _line(document(reports, source=source, kernel=kernel, host=host)) + "\n"
+
+
+def summary_line(summary: dict) -> str:
+    """The fleet summary as the last JSON line."""
+    return _line({"summary": summary}) + "\n"
+
+
+_SEP = object()  # between the variable-length runs of FleetLines' keys
+_PLAIN = frozenset((str, int, bool, type(None), object))  # values whose == is "same JSON"
+_getters: dict[type, object] = {}
+
+
+def _fields(rec) -> tuple:
+    """The slot values of a record, in order."""
+    get = _getters.get(type(rec))
+    if get is None:
+        import operator
+
+        slots = type(rec).__slots__
+        get = _getters[type(rec)] = (operator.attrgetter(*slots) if len(slots) > 1
+                                     else lambda r: (getattr(r, slots[0]),))
+    return get(rec)
+
+
+class FleetLines:
+    """:func:`host_line` for a whole fleet -- the same text, made faster: all of a NIC's
+    JSON but its slot and origin is encoded once per distinct NIC (same IDs, names,
+    driver, advice, bus verdict, summary) and then reused.
+
+    Plain values (str, int, bool, None) are compared by value and type. The knowledge
+    pieces (chip row, driver advice, parameter advice, issues) are the objects
+    :class:`nicdb.report.Identifier` shares between the reports of one chip, never changed
+    once made; they are told apart by identity, and each cached text holds on to its
+    objects so that no other object can take over an identity while the text is cached.
+    A NIC with anything else in it (interfaces, a PCIe link, a float) is encoded in full.
+    """
+
+    MAX_CACHED = 2048  # texts of a few KiB each
+
+    def __init__(self, kernel: str | None):
+        self.kernel = kernel
+        self._texts: dict[tuple, tuple] = {}
+
+    def nic(self, rep) -> str:
+        """:func:`report_to_dict` of one report as JSON text."""
+        d = rep.device
+        slot, origin, bus, cm = d.slot, d.origin, rep.bus, rep.candidate_modules
+        if (d.interfaces or d.link is not None or type(slot) is not str or type(origin) is not str
+                or type(d.modules) is not list or type(d.notes) is not list or not (cm is None or type(cm) is list)):
+            return _line(report_to_dict(rep))
+        vals = (d.vendor, d.device, d.subsystem_vendor, d.subsystem_device, d.revision, d.class_code, d.driver,
+                d.is_pcie, rep.vendor_name, rep.device_name, rep.subsystem_name, rep.class_name,
+                rep.modules_source, rep.modprobe, rep.summary, cm is None,
+                id(rep.chip), id(rep.drivers), id(rep.params), id(rep.issues),
+                _SEP, *d.modules, _SEP, *d.notes, _SEP, *(cm or ()), _SEP,
+                *(() if bus is None else _fields(bus)))
+        types = tuple(map(type, vals))
+        if not _PLAIN.issuperset(types):
+            return _line(report_to_dict(rep))
+        key = (vals, types, type(bus))
+        hit = self._texts.get(key)
+        if hit is None:
+            whole = report_to_dict(rep)
+            del whole["slot"], whole["origin"]
+            if len(self._texts) >= self.MAX_CACHED:
+                self._texts.clear()
+            hit = self._texts[key] = ("," + _line(whole)[1:-1] + ',"origin":', rep.chip, rep.drivers, rep.params,
+                                      rep.issues)
+        return '{"slot":' + _string(slot) + hit[0] + _string(origin) + "}"
+
+    def host(self, reports, *, source: str, host: str | None) -> str:
+        """:func:`host_line` of one host."""
+        doc = _line({"nicdb": __version__, "schema": JSON_SCHEMA, "source": source, "host": host,
+                     "kernel": self.kernel})
+        return doc[:-1] + ',"nics":[' + ",".join([self.nic(r) for r in reports]) + "]}\n"
+
+    summary = staticmethod(summary_line)
+
+
 def dumps(obj) -> str:
     return json.dumps(obj, indent=2, ensure_ascii=False)
 
 
-__all__ = ["document", "report_to_dict", "chip_to_dict", "dumps", "fmt_id", "fmt_rev"]
+__all__ = ["document", "host_line", "summary_line", "FleetLines", "report_to_dict", "chip_to_dict", "dumps", "fmt_id",
+           "fmt_rev"]
