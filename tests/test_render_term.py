@@ -117,3 +117,20 @@ def test_identify_on_a_terminal_draws_a_fitting_table(session_db):
 def test_chip_on_a_terminal_is_coloured(session_db):
     out = on_a_terminal("chip", "1106:3119", "--rev", "11", columns=100)
     assert ANSI.search(out) and "VT3216" in ANSI.sub("", out)
+
+
+def test_rich_presenter_renders_the_same_blocks():
+    """rich still presents fleet runs on a terminal: every block kind renders there too."""
+    import io
+
+    from rich.console import Console
+
+    from nicdb.render import rich_out
+
+    buf = io.StringIO()
+    blocks = [Heading("Fleet"), Text("2 hosts failed", "warn"), Fields([("hosts", "3")]), WIDE_TABLE,
+              Bars("DMA_length sweep", [("0", 340.0, "default"), ("6", 648.0, "")], "Mb/s")]
+    rich_out.render(blocks, Console(file=buf, width=100, color_system=None))
+    out = buf.getvalue()
+    for needle in ("Fleet", "warning: 2 hosts failed", "hosts", "0000:03:00.0", "DMA_length sweep", "648.0"):
+        assert needle in out
