@@ -120,7 +120,7 @@ OTHERS = [
 
 def record(slot: str, cls, vid, vname, did, dname, rev, driver, module=None) -> str:
     lines = [f"Slot:\t{slot}", f"Class:\t{cls}", f"Vendor:\t{vname} [{vid}]", f"Device:\t{dname} [{did}]",
-             f"SVendor:\t{vname} [{vid}]", f"SDevice:\tDevice [0001]", f"Rev:\t{rev}"]
+             f"SVendor:\t{vname} [{vid}]", "SDevice:\tDevice [0001]", f"Rev:\t{rev}"]
     if driver:
         lines.append(f"Driver:\t{driver}")
     if module:
