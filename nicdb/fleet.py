@@ -61,18 +61,20 @@ class FleetSummary:
     def add(self, host: str, reports: list) -> None:
         self.hosts += 1
         self.nics += len(reports)
-        chips, drivers, advice = set(), set(), set()
+        # dicts, not sets: counts that tie keep the order hosts showed them in, the same
+        # on every run (a set's order of strings changes with PYTHONHASHSEED)
+        chips, drivers, advice = {}, {}, {}
         worst: tuple[int, str] | None = None
         for r in reports:
-            chips.add(chip_label(r))
-            drivers.add(r.device.driver or "(none)")
-            advice.add(r.summary)
+            chips[chip_label(r)] = None
+            drivers[r.device.driver or "(none)"] = None
+            advice[r.summary] = None
             acts = actions(r)
             if acts and (worst is None or acts[0][0] < worst[0]):
                 worst = (acts[0][0], f"{r.device.slot}: {acts[0][1]}")
-        self.per_chip.update(chips)
-        self.per_driver.update(drivers)
-        self.per_advice.update(advice)
+        self.per_chip.update(chips.keys())
+        self.per_driver.update(drivers.keys())
+        self.per_advice.update(advice.keys())
         if worst is not None:
             self.action_count += 1
             self.action_hosts.append((worst[0], host, worst[1]))

@@ -263,3 +263,18 @@ def test_fleet_lines_tell_apart_what_compares_equal(kb, shared_datadir):
                    lambda: setattr(rep, "summary", "changed")):
         change()
         assert lines.host(reps, source="s", host="h") == host_line(reps, source="s", kernel="2.6.26", host="h")
+
+
+def test_fleet_output_is_the_same_on_every_run(session_db, fleet_dir):
+    """Counts that tie in the summary keep one order (not the hash order of a set)."""
+    import os
+    import subprocess
+    import sys
+
+    outs = set()
+    for seed in ("1", "2", "3"):
+        p = subprocess.run([sys.executable, "-m", "nicdb", "identify", "--from", str(fleet_dir), "--json", "--all"],
+                           capture_output=True, text=True, timeout=120, env=dict(os.environ, PYTHONHASHSEED=seed))
+        assert p.returncode == 2, p.stderr
+        outs.add(p.stdout)
+    assert len(outs) == 1
