@@ -250,3 +250,39 @@ def test_chip_rows_handed_out_are_the_callers_own(kb):
     first[0].pop("source")
     again = kb.chips(0x1106, 0x3119, 0x11)
     assert again[0]["chip"] != "scribbled" and "source" in again[0]
+
+
+VENDOR_NAMES = """\
+schema = 1
+[sources.h]
+kind = "pci-ids"
+title = "pci.ids history"
+ref = "https://github.com/pciutils/pciutils (pci.ids)"
+[[vendor_names]]
+vendor = "{vendor}"
+name = "{name}"
+seen = "1999 to 2005"
+source = "{source}"
+confidence = "pci-ids"
+"""
+
+
+def test_vendor_name_history_is_loaded_and_validated(tmp_path, monkeypatch):
+    good = VENDOR_NAMES.format(vendor="abcd", name="Old Name Inc.", source="h")
+    make_tree(tmp_path / "ok", extra={"names/history.toml": good})
+    monkeypatch.setenv("NICDB_DATA", str(tmp_path / "ok"))
+    kb = KnowledgeBase.open(tmp_path / "db.sqlite")
+    assert kb.other_vendor_ids("old name inc.") == [0xABCD] and kb.vendor_ids("Old Name Inc.") == []
+    for n, (vendor, name, source, error) in enumerate([
+            ("abcg", "X", "h", r"vendor_names\[0\].*vendor 'abcg' is not 4 hex digits"),
+            ("abcd", " ", "h", r"vendor_names\[0\].*name must not be empty"),
+            ("abcd", "X", "nowhere", r"vendor_names\[0\].*source 'nowhere' is not defined")]):
+        root = make_tree(tmp_path / f"bad{n}", extra={"names/history.toml": VENDOR_NAMES.format(
+            vendor=vendor, name=name, source=source)})
+        with pytest.raises(DataError, match=error):
+            load_tree([(root, "shipped")])
+
+
+def test_shipped_vendor_name_history_knows_intel_corp(kb):
+    assert kb.other_vendor_ids("Intel Corp.") == [0x8086]
+    assert 0x1924 in kb.other_vendor_ids("AMD Solarflare")  # newer pci.ids than 2023's

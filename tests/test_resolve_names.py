@@ -91,11 +91,10 @@ def test_old_pciutils_unknown_device(shared_datadir, kb):
     resolve_ids(list(devs.values()), kb)
     igb = devs["0000:02:00.0"]
     assert (igb.vendor, igb.device) == (0x8086, 0x10C9)  # "Intel Corporation Device 10c9"
-    old = devs["0000:00:0e.0"]  # "Intel Corp." is the pre-2008 vendor name: not in today's pci.ids
-    if kb.vendor_ids("Intel Corp."):
-        pytest.skip("this pci.ids still has 'Intel Corp.'")
-    assert (old.vendor, old.device) == (None, None)
-    assert "no vendor in pci.ids is named 'Intel Corp.'" in old.notes[0]
+    old = devs["0000:00:0e.0"]  # "Intel Corp.": 8086's name in pciutils' own pci.ids until 2005
+    assert (old.vendor, old.device, old.revision) == (0x8086, 0x1229, 0x08)
+    if not kb.vendor_ids("Intel Corp."):
+        assert "another pci.ids version gives it to 8086" in old.notes[0]
 
 
 def test_devices_with_ids_are_left_alone(kb):
@@ -250,3 +249,42 @@ def test_pci_ids_lookup_agrees_with_the_knowledge_base(kb):
         assert lk.device_ids(r.key[0], r.name) == kb.device_ids(r.key[0], r.name), r
     for r in classes:
         assert lk.class_codes(r.name) == kb.class_codes(r.name), r
+
+
+# ---------------------------------------------------------------- names from other pci.ids versions
+
+OLD_PLAIN = """\
+06:08.0 Ethernet controller: Intel Corp. 82546EB Gigabit Ethernet Controller (Copper) (rev 01)
+06:08.1 Ethernet controller: Intel Corp. 82546EB Gigabit Ethernet Controller (Copper) (rev 01)
+00:0a.0 Ethernet controller: VIA Technologies VT6120/VT6121/VT6122 Gigabit Ethernet Adapter (rev 11)
+"""
+
+
+def test_vendor_names_of_older_pci_ids_versions(kb):
+    need(kb, "Intel Corporation", 0x8086, "82546EB Gigabit Ethernet Controller (Copper)")
+    need(kb, "VIA Technologies, Inc.", 0x1106, "VT6120/VT6121/VT6122 Gigabit Ethernet Adapter")
+    assert kb.vendor_ids("Intel Corp.") == []  # not today's name ...
+    assert kb.other_vendor_ids("Intel Corp.") == [0x8086]  # ... but pciutils' pci.ids until 2005
+    devs = {d.slot: d for d in parse_lspci_text(OLD_PLAIN, "old.txt")}
+    resolve_ids(list(devs.values()), kb)
+    intel, via = devs["0000:06:08.0"], devs["0000:00:0a.0"]
+    assert (intel.vendor, intel.device, intel.revision) == (0x8086, 0x1010, 0x01)
+    assert intel.vendor_name == "Intel Corp." and intel.device_name == "82546EB Gigabit Ethernet Controller (Copper)"
+    assert intel.notes == ["vendor name 'Intel Corp.' is not in the installed pci.ids; another pci.ids version "
+                           "gives it to 8086 (data/names/vendor-names-history.toml)"]
+    assert (via.vendor, via.device) == (0x1106, 0x3119)
+
+
+def test_todays_names_win_over_other_versions(kb):
+    need(kb, "Intel Corporation", 0x8086, "82546EB Gigabit Ethernet Controller (Copper)")
+    # "Intel" alone was 8086's name in 1997; "Intel Corporation" is today's: no history involved
+    d = PciDevice("0000:06:08.0", None, None,
+                  device_name="Intel Corporation 82546EB Gigabit Ethernet Controller (Copper)")
+    resolve_ids([d], kb)
+    assert (d.vendor, d.device, d.vendor_name, d.notes) == (0x8086, 0x1010, "Intel Corporation", [])
+
+
+def test_a_lookup_without_other_names_is_still_a_lookup():
+    d = PciDevice("0000:01:00.0", None, None, device_name="Zeta Corp. NIC 1")
+    resolve_ids([d], FakeLookup())  # FakeLookup has no other_vendor_ids: nothing to fall back to
+    assert d.vendor is None and "starts with no vendor name pci.ids knows" in d.notes[0]

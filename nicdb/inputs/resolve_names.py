@@ -89,6 +89,15 @@ class _Cached:
         self.d: dict[tuple[int, str], list[int]] = {}
         self.c: dict[str, list[int]] = {}
 
+    def other_vendor_ids(self, name: str) -> list[int]:
+        """IDs another pci.ids version gave this vendor name (when the lookup knows any)."""
+        key = "\0" + name
+        r = self.v.get(key)
+        if r is None:
+            other = getattr(self.lookup, "other_vendor_ids", None)
+            r = self.v[key] = sorted(set(other(name))) if other else []
+        return r
+
     def vendor_ids(self, name: str) -> list[int]:
         r = self.v.get(name)
         if r is None:
@@ -124,15 +133,28 @@ def _splits(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _readings(d: PciDevice, lk: _Cached) -> list[tuple[int, str | None, str | None]]:
-    """(vendor ID, vendor name, device name) readings of the device's names."""
+def _readings(d: PciDevice, lk: _Cached) -> tuple[list[tuple[int, str | None, str | None]], bool]:
+    """(vendor ID, vendor name, device name) readings of the device's names, and whether
+    they rest on a vendor name only another version of pci.ids uses."""
     if d.vendor is not None:
-        return [(d.vendor, d.vendor_name, d.device_name)]
+        return [(d.vendor, d.vendor_name, d.device_name)], False
     if d.vendor_name:
-        return [(v, d.vendor_name, d.device_name) for v in lk.vendor_ids(d.vendor_name)]
+        found = [(v, d.vendor_name, d.device_name) for v in lk.vendor_ids(d.vendor_name)]
+        if found:
+            return found, False
+        return [(v, d.vendor_name, d.device_name) for v in lk.other_vendor_ids(d.vendor_name)], True
     if not d.device_name:
-        return []
-    return [(v, head, tail) for head, tail in _splits(d.device_name) for v in lk.vendor_ids(head)]
+        return [], False
+    splits = _splits(d.device_name)
+    found = [(v, head, tail) for head, tail in splits for v in lk.vendor_ids(head)]
+    if found:
+        return found, False
+    # a name from an older or newer pci.ids ("Intel Corp."): the longest such name per vendor
+    longest: dict[int, tuple[int, str | None, str | None]] = {}
+    for head, tail in splits:
+        for v in lk.other_vendor_ids(head):
+            longest[v] = (v, head, tail)
+    return list(longest.values()), True
 
 
 def _note(d: PciDevice, text: str) -> None:
@@ -155,9 +177,20 @@ def _resolve_class(d: PciDevice, lk: _Cached) -> None:
         _note(d, f"class name {d.class_name!r} is not in pci.ids; class left unknown")
 
 
+def _note_other_name(d: PciDevice, readings: list, lk: _Cached) -> None:
+    """Say which vendor name came from another pci.ids version -- the one a device was
+    found under, or, when none was, every candidate."""
+    hits = [r for r in readings if d.device is not None or (r[2] and lk.device_ids(r[0], r[2]))] or readings
+    for v, name, _ in hits:
+        _note(d, f"vendor name {name!r} is not in the installed pci.ids; another pci.ids version gives it "
+                 f"to {v:04x} (data/names/vendor-names-history.toml)")
+
+
 def _resolve_device(d: PciDevice, lk: _Cached) -> None:
     shown = " ".join(x for x in (d.vendor_name, d.device_name) if x)
-    readings = _readings(d, lk)
+    readings, other_names = _readings(d, lk)
+    if other_names:
+        _note_other_name(d, readings, lk)
     if not readings:
         what = repr(d.vendor_name) if d.vendor_name else f"{shown!r}"
         _note(d, (f"no vendor in pci.ids is named {what}" if d.vendor_name else

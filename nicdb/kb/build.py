@@ -59,6 +59,7 @@ def _write(db: sqlite_utils.Database, tree, names: dict[str, list], meta: dict) 
         "measurement_sets": (tree.measurement_sets, ("id",)),
         "measurements": (tree.measurements, None),
         "kb_names": (tree.names, None),
+        "vendor_names": (tree.vendor_names, None),
     }
     for name, (rows, pk) in tables.items():
         if rows:
@@ -85,6 +86,8 @@ def _write(db: sqlite_utils.Database, tree, names: dict[str, list], meta: dict) 
         "measurement_sets": {"id": str, "title": str, "tool": str, "vendor": int, "device": int,
                              "rev_lo": int, "rev_hi": int, "board": str, "cpu": str, "bus": str,
                              "peer": str, "origin": str, "file": str, "source_key": str, "confidence": str},
+        "vendor_names": {"vendor": int, "name": str, "seen": str, "file": str, "source_key": str,
+                         "confidence": str},
         "kb_names": {"vendor": int, "device": int, "vendor_name": str, "name": str, "file": str,
                      "source_key": str, "confidence": str},
         "supports": {"driver": str, "vendor": int, "device": int, "rev_lo": int, "rev_hi": int,
@@ -109,6 +112,7 @@ def _write(db: sqlite_utils.Database, tree, names: dict[str, list], meta: dict) 
         ("pci_classes", ["code"]),
         ("measurements", ["set_id"]),
         ("kb_names", ["vendor", "device"]),
+        ("vendor_names", ["name"]),
         ("aliases", ["source", "vendor", "device"]),
         ("claims", ["chip_id"]),
     ):

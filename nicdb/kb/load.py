@@ -56,6 +56,7 @@ class Tree:
     measurement_sets: list[dict] = field(default_factory=list)
     measurements: list[dict] = field(default_factory=list)
     names: list[dict] = field(default_factory=list)
+    vendor_names: list[dict] = field(default_factory=list)  # other (older or newer) pci.ids vendor names
     files: list[str] = field(default_factory=list)
     extends: list[tuple[str, str]] = field(default_factory=list)  # (driver, file) of overlay additions
 
@@ -359,6 +360,15 @@ def _names(tree: Tree, ctx: _Ctx, doc: dict) -> None:
         tree.names.append(
             {"vendor": _hex(ctx, row, "vendor", where), "device": _hex(ctx, row, "device", where) if "device" in row else None,
              "vendor_name": row.get("vendor_name", ""), "name": row.get("name", ""),
+             **_cited(ctx, row, where, sources)}
+        )
+    for i, row in enumerate(_rows(ctx, doc, "vendor_names")):
+        where = f"vendor_names[{i}]"
+        name = _req(ctx, row, "name", where)
+        if not name.strip():
+            raise ctx.fail(where, "name must not be empty")
+        tree.vendor_names.append(
+            {"vendor": _hex(ctx, row, "vendor", where), "name": name.strip(), "seen": row.get("seen", ""),
              **_cited(ctx, row, where, sources)}
         )
 

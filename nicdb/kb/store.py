@@ -130,10 +130,18 @@ class KnowledgeBase:
 
     # The lookup protocol of nicdb.inputs.resolve_names (names -> IDs).
     def vendor_ids(self, name: str) -> list[int]:
+        """Vendors named ``name`` by the installed pci.ids, else by nicdb's own names."""
         rows = self.conn.execute("SELECT vendor FROM pci_vendors WHERE name=? COLLATE NOCASE", (name,)).fetchall()
         if not rows:
             rows = self.conn.execute("SELECT DISTINCT vendor FROM kb_names WHERE vendor_name=? COLLATE NOCASE",
                                      (name,)).fetchall()
+        return sorted({r[0] for r in rows})
+
+    def other_vendor_ids(self, name: str) -> list[int]:
+        """Vendors that another version of pci.ids, older or newer than the installed one,
+        named ``name`` (data/names/vendor-names-history.toml)."""
+        rows = self.conn.execute("SELECT DISTINCT vendor FROM vendor_names WHERE name=? COLLATE NOCASE",
+                                 (name,)).fetchall()
         return sorted({r[0] for r in rows})
 
     def device_ids(self, vendor: int, name: str) -> list[int]:
@@ -143,18 +151,6 @@ class KnowledgeBase:
             rows = self.conn.execute("SELECT device FROM kb_names WHERE vendor=? AND name=? COLLATE NOCASE",
                                      (vendor, name)).fetchall()
         return sorted({r[0] for r in rows if r[0] is not None})
-
-    def vendor_prefixes(self, text: str) -> list[tuple[int, str]]:
-        """Vendors whose name starts ``text`` (plain lspci runs vendor and device together)."""
-        rows = self.conn.execute(
-            "SELECT vendor, name FROM pci_vendors WHERE ? LIKE replace(replace(name, '%', ''), '_', '') || ' %'",
-            (text,)).fetchall()
-        exact = [(v, n) for v, n in rows if text.startswith(n + " ")]
-        if not exact:
-            rows = self.conn.execute("SELECT DISTINCT vendor, vendor_name FROM kb_names WHERE vendor_name != ''"
-                                     ).fetchall()
-            exact = [(v, n) for v, n in rows if text.startswith(n + " ")]
-        return exact
 
     def class_codes(self, name: str) -> list[int]:
         rows = self.conn.execute("SELECT code, level FROM pci_classes WHERE name=? COLLATE NOCASE AND level < 2",
