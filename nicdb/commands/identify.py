@@ -21,7 +21,11 @@ def identify(ctx, src_from, sysfs, kernel, modules_alias, as_json, plain, all_de
     """Identify every NIC: chip by revision, driver, and a one-line advice."""
     mode = out_mode(as_json, plain)
     if src_from and not sysfs and _is_fleet(src_from):
-        # a fleet run is long: on a terminal it gets rich's progress bar and summary
+        # a fleet run is long: on a terminal it gets rich's progress bar and summary, and
+        # the garbage collector back (nicdb.console switches it off for one-shot runs)
+        import gc
+
+        gc.enable()
         return run_fleet(ctx, src_from, kernel_for(kernel, None), modules_alias, "rich" if mode == "term" else mode,
                          all_devices)
     devices, source, live, hint = load_devices(src_from, sysfs, nics_only=not all_devices)
