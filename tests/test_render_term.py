@@ -134,3 +134,10 @@ def test_rich_presenter_renders_the_same_blocks():
     out = buf.getvalue()
     for needle in ("Fleet", "warning: 2 hosts failed", "hosts", "0000:03:00.0", "DMA_length sweep", "648.0"):
         assert needle in out
+
+
+def test_a_long_heading_wraps_within_the_width():
+    out = lines_of([Heading("1106:3119 rev 11  VIA Technologies, Inc. VT6120/VT6121/VT6122 Gigabit Ethernet Adapter")],
+                   40)
+    assert len(out) > 1 and all(term.cell_len(ln) <= 40 for ln in out)
+    assert out[-1].endswith("─")

@@ -185,9 +185,10 @@ def render_lines(blocks: list, term: Terminal) -> list[str]:
     lines: list[str] = []
     for blk in blocks:
         if isinstance(blk, Heading):
-            head = blk.text
-            rule = "─" * max(0, term.width - cell_len(head) - 1)
-            lines.append(term.style(head, "bold green") + " " + term.style(rule, "green"))
+            heads = wrap(blk.text, term.width)
+            lines += [term.style(h, "bold green") for h in heads[:-1]]
+            rule = "─" * max(0, term.width - cell_len(heads[-1]) - 1)
+            lines.append(term.style(heads[-1], "bold green") + (" " + term.style(rule, "green") if rule else ""))
         elif isinstance(blk, Text):
             text = ("warning: " if blk.style == "warn" else "") + blk.text
             indent = " " * (len(text) - len(text.lstrip(" ")) + 2)
