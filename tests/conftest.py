@@ -4,7 +4,6 @@ never the user's ~/.cache or ~/.config."""
 from __future__ import annotations
 
 import io
-import os
 import sys
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass

@@ -1,13 +1,12 @@
 """Building the database from data/: validation, rebuild-on-change, corruption, atomicity."""
 
 import os
-import shutil
 import sqlite3
 import textwrap
 
 import pytest
 
-from nicdb.errors import DataError, DatabaseError
+from nicdb.errors import DataError
 from nicdb.kb import build, paths
 from nicdb.kb.load import load_tree
 from nicdb.kb.store import KnowledgeBase

@@ -3,7 +3,6 @@
 import json
 import os
 
-from nicdb.kb import build, paths
 
 
 def test_add_chip_shows_as_local_and_survives_rebuilds(run, tmp_path, monkeypatch):

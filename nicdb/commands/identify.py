@@ -8,8 +8,7 @@ import sys
 import click
 
 from nicdb.commands.common import (
-    kernel_for, load_devices, make_reports, module_finder, one_line, open_kb, out_mode, resolve_names, show,
-    src_options,
+    kernel_for, load_devices, make_reports, module_finder, one_line, open_kb, out_mode, show, src_options,
 )
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 from nicdb.errors import InputError
 from nicdb.inputs.sysfs_attrs import hex_attr, link_speed, small_int, text_attr
