@@ -105,3 +105,29 @@ def test_console_command_freezes_the_heap_before_exit(session_db):
     frozen = int(p.stderr.rsplit("frozen=", 1)[1].split()[0])
     assert frozen > 10_000  # click, pyudev, sqlite3 and nicdb's own objects
     assert "VT3216" in {c["chip"] for c in json.loads(p.stdout)["chips"]}  # and the output is all there
+
+
+REGEX_PROBE = """
+import json, re, sys, traceback
+compiled = []
+original = re._compile
+def spy(pattern, flags):
+    callers = [f for f in traceback.extract_stack()[:-1] if "/re/" not in f.filename]
+    if "/nicdb/" in callers[-1].filename:  # nicdb's own call, not a library's
+        compiled.append(str(pattern))
+    return original(pattern, flags)
+re._compile = spy
+from nicdb.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+sys.stderr.write(json.dumps(compiled))
+"""
+
+
+@pytest.mark.parametrize("args", [("identify", "--json"), ("identify", "--plain")])
+def test_one_shot_identify_compiles_no_regex(session_db, args):
+    """Compiling regexes costs more than everything else nicdb does per run."""
+    p = subprocess.run([sys.executable, "-c", REGEX_PROBE, *args], capture_output=True, text=True, timeout=120)
+    assert json.loads(p.stderr.splitlines()[-1]) == []
