@@ -74,3 +74,33 @@ def run(session_db):
         return Run(code, out.getvalue(), err.getvalue())
 
     return _run
+
+
+@pytest.fixture
+def on_a_terminal():
+    """Run nicdb in a subprocess on a pseudo-terminal, as a user at a terminal does;
+    returns everything it wrote."""
+    import os
+    import pty
+    import subprocess
+
+    def _run(*args: str, columns: int = 90) -> str:
+        master, slave = pty.openpty()
+        env = dict(os.environ, COLUMNS=str(columns), TERM="xterm")
+        env.pop("NO_COLOR", None)
+        p = subprocess.Popen([sys.executable, "-m", "nicdb", *args], stdout=slave, stderr=slave, env=env)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        assert p.wait(timeout=120) == 0
+        os.close(master)
+        return b"".join(chunks).decode()
+
+    return _run

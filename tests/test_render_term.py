@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import pty
 import re
-import subprocess
-import sys
 
 import pytest
 
@@ -85,28 +81,7 @@ def test_columns_variable_sets_the_width(monkeypatch):
     assert term.Terminal().width == 57
 
 
-def on_a_terminal(*args: str, columns: int = 90) -> str:
-    """Run nicdb on a pseudo-terminal, as a user at a terminal does."""
-    master, slave = pty.openpty()
-    env = dict(os.environ, COLUMNS=str(columns), TERM="xterm")
-    env.pop("NO_COLOR", None)
-    p = subprocess.Popen([sys.executable, "-m", "nicdb", *args], stdout=slave, stderr=slave, env=env)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    assert p.wait(timeout=120) == 0
-    os.close(master)
-    return b"".join(chunks).decode()
-
-
-def test_identify_on_a_terminal_draws_a_fitting_table(session_db):
+def test_identify_on_a_terminal_draws_a_fitting_table(session_db, on_a_terminal):
     out = ANSI.sub("", on_a_terminal("identify", columns=90)).replace("\r\n", "\n")
     box = [ln for ln in out.splitlines() if ln[:1] in "┏┃┡│└"]
     assert box and box[0].startswith("┏") and box[-1].startswith("└")
@@ -114,7 +89,7 @@ def test_identify_on_a_terminal_draws_a_fitting_table(session_db):
     assert "advice" in box[1]
 
 
-def test_chip_on_a_terminal_is_coloured(session_db):
+def test_chip_on_a_terminal_is_coloured(session_db, on_a_terminal):
     out = on_a_terminal("chip", "1106:3119", "--rev", "11", columns=100)
     assert ANSI.search(out) and "VT3216" in ANSI.sub("", out)
 

@@ -22,7 +22,11 @@ def out_mode(as_json: bool, plain: bool) -> str:
 
 def show(blocks: list, mode: str) -> None:
     """Present view blocks: on a terminal with nicdb's own presenter (standard library,
-    instant), with rich for long fleet runs ("rich"), else as plain text."""
+    instant), with rich for long fleet runs ("rich"), else as plain text. Control
+    characters from the inputs are shown as escapes, never sent to the terminal."""
+    from nicdb.render.blocks import visible_blocks
+
+    blocks = visible_blocks(blocks)
     if mode == "term":
         from nicdb.render import term
 
@@ -37,15 +41,13 @@ def show(blocks: list, mode: str) -> None:
         sys.stdout.write(plain.render(blocks))
 
 
-_LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines() splits at
-
-
 def one_line(msg: str) -> str:
-    """``msg`` with line breaks escaped: a path or value with a newline in it cannot split
-    an error or warning into two lines."""
-    if len(msg.splitlines()) <= 1 and not msg.endswith(tuple(_LINE_BREAKS)):
-        return msg
-    return "".join(repr(c)[1:-1] if c in _LINE_BREAKS else c for c in msg)
+    """``msg`` with line breaks and other control characters escaped: a path or value
+    with a newline or an escape sequence in it can neither split an error or warning into
+    two lines nor reach the terminal."""
+    from nicdb.render.visible import visible
+
+    return visible(msg)
 
 
 def warn(msg: str) -> None:

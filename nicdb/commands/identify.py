@@ -55,6 +55,7 @@ def run_fleet(ctx, folder: str, kver: str | None, alias_file: str | None, mode: 
     from nicdb.inputs.files import fleet_members
     from nicdb.render import json_out
     from nicdb.render.views import fleet_row, fleet_rows_header, fleet_summary_view
+    from nicdb.render.visible import visible
 
     kb = open_kb(ctx)
     hosts = identify_fleet(folder, kb, kernel=kver, modules=module_finder(kb, alias_file, live=False),
@@ -86,8 +87,8 @@ def run_fleet(ctx, folder: str, kver: str | None, alias_file: str | None, mode: 
                 out.write(lines.host(reps, source=str(path), host=host))
             elif progress is None:
                 for r in reps:
-                    out.write("  ".join(c.ljust(w) for c, w in zip(fleet_row(host, r), widths + (0,))).rstrip()
-                              + "\n")
+                    out.write("  ".join(visible(c).ljust(w) for c, w in zip(fleet_row(host, r), widths + (0,)))
+                              .rstrip() + "\n")
     finally:
         if progress is not None:
             progress.stop()

@@ -48,4 +48,7 @@ def tune(iface, rate, rtt, root, as_json):
 
         click.echo(dumps(tune_to_dict(report)))
     else:
-        click.echo(tune_to_text(report), nl=False)
+        from nicdb.render.visible import visible
+
+        # values read from /proc, /sys and ethtool: shown, never obeyed by the terminal
+        click.echo("".join(visible(line) + "\n" for line in tune_to_text(report).splitlines()), nl=False)

@@ -49,3 +49,24 @@ class Bars(Record):
                  scale_max: float | None = None, groups: list[str] | None = None):
         self.title, self.items, self.unit, self.scale_max = title, items, unit, scale_max
         self.groups = [] if groups is None else groups  # optional legend
+
+
+def visible_blocks(blocks: list) -> list:
+    """The blocks with every string passed through :func:`nicdb.render.visible.visible`
+    (in place: views build new blocks for each run)."""
+    from nicdb.render.visible import visible
+
+    for b in blocks:
+        if isinstance(b, (Heading, Text)):
+            b.text = visible(b.text)
+        elif isinstance(b, Fields):
+            b.pairs = [(visible(k), visible(str(v))) for k, v in b.pairs]
+        elif isinstance(b, Table):
+            b.title, b.caption = visible(b.title), visible(b.caption)
+            b.columns = [visible(c) for c in b.columns]
+            b.rows = [[visible(str(c)) for c in r] for r in b.rows]
+        elif isinstance(b, Bars):
+            b.title, b.unit = visible(b.title), visible(b.unit)
+            b.items = [(visible(label), value, visible(note)) for label, value, note in b.items]
+            b.groups = [visible(g) for g in b.groups]
+    return blocks
