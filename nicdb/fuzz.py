@@ -1290,6 +1290,43 @@ register("modalias", "nicdb.modalias.AliasTable.from_text, then candidates() for
          modules=("nicdb.modalias",))
 
 
+# ------------------------------------------------------------------ the terminal presenter
+TERM_TEXT = st.text(alphabet=st.sampled_from(list("abc XYZ-/._019") + ["ネ", "\u0301", "\x1b", "\n", "\t", "\u202e",
+                                                                       "\x9b", "é"]), max_size=40)
+
+
+def _term_case():
+    return st.tuples(
+        st.integers(1, 6).flatmap(lambda n: st.tuples(
+            st.lists(TERM_TEXT, min_size=n, max_size=n),
+            st.lists(st.lists(TERM_TEXT, min_size=n, max_size=n), max_size=5))),
+        st.integers(1, 200), TERM_TEXT)
+
+
+def _check_term(case, ctx: "Context") -> None:
+    from nicdb.render import term
+    from nicdb.render.blocks import Fields, Heading, Table, Text, visible_blocks
+
+    (columns, rows), width, text = case
+    blocks = visible_blocks([Heading(text), Text(text, "note"), Fields([(text, text)]),
+                             Table(text, list(columns), [list(r) for r in rows], caption=text)])
+    lines = term.render_lines(blocks, term.Terminal(width=width, color=False))
+    for ln in lines:
+        if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c == "\u202e" for c in ln):
+            raise ContractViolation(f"a control character reaches the terminal: {ln!r}")
+    box = [ln for ln in lines if ln and ln[0] in "┏┃┡│└"]
+    widths = {term.cell_len(ln) for ln in box}
+    if len(widths) != 1:
+        raise ContractViolation(f"table lines of different widths {sorted(widths)} at width {width}")
+    least = 3 * len(columns) + 1 + 6 * len(columns)  # borders and the narrowest columns
+    if widths.pop() > max(width, least):
+        raise ContractViolation(f"table wider than the terminal ({width}) though it could fit")
+
+
+register("term", "nicdb.render.term: tables fit the width, rows stay rectangular, no raw controls",
+         _check_term, _term_case, modules=("nicdb.render.term",))
+
+
 # ------------------------------------------------------------------ the command line
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "data"  # in a source checkout
 KERNEL_TEXTS = ["6.1", "6.1.0-18-amd64", "2.6.32", "v5.10", "3", "99999999999999999999", "", "x", "٣.١",

@@ -25,7 +25,7 @@ def lines_of(blocks, width=60, color=False):
 @pytest.mark.parametrize("width", [40, 60, 80, 200])
 def test_table_fits_the_terminal_and_keeps_every_word(width):
     out = lines_of([WIDE_TABLE], width)
-    box = [ln for ln in out if ln[:1] in "┏┃┡│└"]
+    box = [ln for ln in out if ln and ln[0] in "┏┃┡│└"]
     assert {term.cell_len(ln) for ln in box} == {term.cell_len(box[0])}  # a rectangle
     assert term.cell_len(box[0]) <= max(width, 3 * 3 + 1 + 3 * 6)
     for row in WIDE_TABLE.rows:  # each cell survives wrapping, word for word
@@ -44,7 +44,7 @@ def test_wide_table_keeps_natural_widths_when_there_is_room():
 def test_east_asian_text_counts_two_columns():
     assert term.cell_len("ネットワーク") == 12
     t = Table("", ["測定", "Mb/s"], [["VT6122 の性能(3) - ネットワークスループット測定", "641"]])
-    box = [ln for ln in lines_of([t], 30) if ln[:1] in "┏┃┡│└"]
+    box = [ln for ln in lines_of([t], 30) if ln and ln[0] in "┏┃┡│└"]
     assert {term.cell_len(ln) for ln in box} == {term.cell_len(box[0])} and term.cell_len(box[0]) <= 30
 
 
@@ -83,7 +83,7 @@ def test_columns_variable_sets_the_width(monkeypatch):
 
 def test_identify_on_a_terminal_draws_a_fitting_table(session_db, on_a_terminal):
     out = ANSI.sub("", on_a_terminal("identify", columns=90)).replace("\r\n", "\n")
-    box = [ln for ln in out.splitlines() if ln[:1] in "┏┃┡│└"]
+    box = [ln for ln in out.splitlines() if ln and ln[0] in "┏┃┡│└"]
     assert box and box[0].startswith("┏") and box[-1].startswith("└")
     assert all(term.cell_len(ln) == term.cell_len(box[0]) <= 90 for ln in box)
     assert "advice" in box[1]
