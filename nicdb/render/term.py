@@ -22,6 +22,7 @@ _SGR = {"bold": "1", "dim": "2", "italic": "3", "green": "32", "yellow": "33", "
         "bold yellow": "1;33", "bold cyan": "1;36", "bold green": "1;32"}
 _TEXT_STYLE = {"warn": "bold yellow", "note": "dim", "dim": "dim", "good": "green", "code": "bold cyan"}
 _MIN_COL = 6  # a column never shrinks below this (unless its content is narrower)
+_WORD_MAX = 20  # nor below its longest word up to this width, while the table can fit
 
 
 def cell_len(s: str) -> int:
@@ -145,7 +146,8 @@ def render_table(t: Table, term: Terminal) -> list[str]:
             natural[i] = max(natural[i], cell_len(c))
             longest_word[i] = max(longest_word[i], max(cell_len(w) for w in c.split(" ")))
     room = term.width - (3 * ncol + 1)
-    minimum = [min(n, max(_MIN_COL, min(lw, 12))) for n, lw in zip(natural, longest_word)]
+    # a column keeps room for its longest word (up to _WORD_MAX): prose wraps at spaces instead
+    minimum = [min(n, max(_MIN_COL, min(lw, _WORD_MAX))) for n, lw in zip(natural, longest_word)]
     if sum(minimum) > room:  # a narrow terminal: fold words rather than overflow it
         minimum = [min(n, _MIN_COL) for n in natural]
     widths = column_widths(natural, minimum, room)
