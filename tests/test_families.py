@@ -111,3 +111,37 @@ def test_refusal_known_only_for_newer_kernels_is_partial_on_older_ones(run):
     assert nic["drivers"]["recommended"] == "8139cp"
     (opt,) = [o for o in nic["drivers"]["options"] if o["name"] == "8139too"]
     assert opt["status"] == "partial" and ">=5.10" in opt["reason"]
+
+
+RHINE_IDS = (0x3043, 0x3065, 0x3106, 0x3053)
+
+
+@pytest.mark.parametrize("device", RHINE_IDS)
+def test_rhine_rows_carry_bsd_claims(kb, device):
+    rows = [c for c in kb.chips(0x1106, device) if c["origin"] == "shipped"]
+    assert [(c["rev_lo"], c["rev_hi"]) for c in rows] == [(0x00, 0x1F), (0x20, 0x3F), (0x40, 0x7F),
+                                                           (0x80, 0x82), (0x83, 0x8F), (0x90, 0xFF)]
+    for c in rows:
+        # the Linux reading stays the row's own source; the BSD drivers are claims next to it
+        assert c["source"]["key"] == "linux-via-rhine" and c["confidence"] == "driver-source"
+        keys = {x["source"]["key"] for x in c["claims"]}
+        assert {"freebsd-vr", "openbsd-vr"} <= keys, (f"{device:04x}", c["rev_lo"])
+        for x in c["claims"]:
+            assert x["confidence"] == "bsd-source" and x["source"]["kind"] == "bsd-source"
+            assert x["source"]["version"]
+    by_lo = {c["rev_lo"]: " ".join(x["says"] for x in c["claims"]) for c in rows}
+    assert "REV_ID_VT3071_A = 0x20" in by_lo[0x20]
+    assert "netbsd-vr" in {x["source"]["key"] for x in rows[2]["claims"]}
+    assert "REV_ID_VT6105_A0 = 0x80" in by_lo[0x80]
+    assert "from 0x84" in by_lo[0x83]  # FreeBSD's 6-pattern WOL boundary disagrees with Linux's 0x83
+    assert "REV_ID_VT6105M_A0 = 0x90" in by_lo[0x90]
+
+
+def test_rhine_bsd_quirks_follow_the_device_id(kb):
+    # FreeBSD keys Tx alignment to 1106:3043 and checksum offload to 1106:3053, whatever the revision
+    align = [x["says"] for x in kb.chips(0x1106, 0x3043, 0x50)[0]["claims"]]
+    assert any("VR_Q_NEEDALIGN" in s and "1106:3043" in s for s in align)
+    csum = [x["says"] for x in kb.chips(0x1106, 0x3053, 0x85)[0]["claims"]]
+    assert any("checksum offload at every revision" in s for s in csum)
+    not_3106 = [x["says"] for x in kb.chips(0x1106, 0x3106, 0x90)[0]["claims"]]
+    assert any("For 1106:3106 FreeBSD enables none of the VT6105M features" in s for s in not_3106)
