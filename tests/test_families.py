@@ -106,11 +106,58 @@ def test_rev_range_formatting():
     assert fmt_rev_range(0x10, 0x1F) == "10-1f" and fmt_rev_range(3, 3) == "03"
 
 
-def test_refusal_known_only_for_newer_kernels_is_partial_on_older_ones(run):
-    nic = suggest(run, "10ec:8139", "20", kernel="2.6.24")
+def options(nic):
+    return {o["name"]: o for o in nic["drivers"]["options"]}
+
+
+@pytest.mark.parametrize("kernel,status", [("2.4.31", "supported"), ("2.6.24", "supported"),
+                                           ("2.6.27", "supported"), ("2.6.27.62", "supported"),
+                                           ("2.6.28", "refused"), ("2.6.32", "refused"), ("6.1", "refused")])
+def test_8139too_refuses_the_c_plus_from_2_6_28(run, kernel, status):
+    # commit de4549cae088 (first in 2.6.28) turned the "use 8139cp" advice into return -ENODEV
+    nic = suggest(run, "10ec:8139", "20", kernel=kernel)
+    too = options(nic)["8139too"]
+    assert too["status"] == status
+    if status == "refused":
+        assert "2.6.28" in too["reason"] and "de4549cae088" in too["reason"]
     assert nic["drivers"]["recommended"] == "8139cp"
-    (opt,) = [o for o in nic["drivers"]["options"] if o["name"] == "8139too"]
-    assert opt["status"] == "partial" and ">=5.10" in opt["reason"]
+    # below 0x20 8139too binds on every kernel
+    assert options(suggest(run, "10ec:8139", "10", kernel=kernel))["8139too"]["status"] == "supported"
+
+
+@pytest.mark.parametrize("kernel,use,cp", [("2.4.12", "8139too", "unavailable"), ("2.4.13", "8139cp", "supported")])
+def test_8139cp_appears_in_2_4_13(run, kernel, use, cp):
+    nic = suggest(run, "10ec:8139", "20", kernel=kernel)
+    assert nic["drivers"]["recommended"] == use
+    assert options(nic)["8139cp"]["status"] == cp
+
+
+@pytest.mark.parametrize("kernel,status", [("5.15", "supported"), ("5.18", "supported"), ("5.18.19", "supported"),
+                                           ("5.19", "unavailable"), ("5.19.0", "unavailable")])
+def test_de4x5_removed_in_5_19(run, kernel, status):
+    # commit 32c53420d2a0 removed de4x5 for 5.19
+    for pci_id in ("1011:0002", "1011:0014", "1011:0009", "1011:0019"):
+        nic = suggest(run, pci_id, "41", kernel=kernel)
+        assert options(nic)["de4x5"]["status"] == status, pci_id
+        assert nic["drivers"]["recommended"] in ("tulip", "de2104x")
+
+
+def test_refusal_known_only_for_newer_kernels_is_partial_on_older_ones():
+    # the generic rule the 8139too rows rely on: a refusal outside its kernel range is only "partial",
+    # and an in-range "supported" row listed before it wins
+    from nicdb.advice.driver import choose_driver
+
+    def row(status, kernels, reason=""):
+        return {"driver": "d", "kind": "in-tree", "status": status, "kernels": kernels, "reason": reason,
+                "os": "linux", "source": None, "confidence": "driver-source"}
+
+    refused = row("refused", ">=3.0", "refuses this chip")
+    (opt,) = choose_driver([refused], {}, kernel="2.6.32").options
+    assert opt.status == "partial" and ">=3.0" in opt.reason
+    (opt,) = choose_driver([row("supported", "<3.0"), refused], {}, kernel="2.6.32").options
+    assert opt.status == "supported"
+    (opt,) = choose_driver([row("supported", "<3.0"), refused], {}, kernel="3.0").options
+    assert opt.status == "refused"
 
 
 RHINE_IDS = (0x3043, 0x3065, 0x3106, 0x3053)
