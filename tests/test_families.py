@@ -144,7 +144,7 @@ def test_de4x5_removed_in_5_19(run, kernel, status):
 
 def test_refusal_known_only_for_newer_kernels_is_partial_on_older_ones():
     # the generic rule the 8139too rows rely on: a refusal outside its kernel range is only "partial",
-    # and an in-range "supported" row listed before it wins
+    # and a row for the kernel in question wins over it
     from nicdb.advice.driver import choose_driver
 
     def row(status, kernels, reason=""):
@@ -154,10 +154,15 @@ def test_refusal_known_only_for_newer_kernels_is_partial_on_older_ones():
     refused = row("refused", ">=3.0", "refuses this chip")
     (opt,) = choose_driver([refused], {}, kernel="2.6.32").options
     assert opt.status == "partial" and ">=3.0" in opt.reason
-    (opt,) = choose_driver([row("supported", "<3.0"), refused], {}, kernel="2.6.32").options
-    assert opt.status == "supported"
-    (opt,) = choose_driver([row("supported", "<3.0"), refused], {}, kernel="3.0").options
-    assert opt.status == "refused"
+    for rows in ([row("supported", "<3.0"), refused], [refused, row("supported", "<3.0")]):  # in either order
+        (opt,) = choose_driver(rows, {}, kernel="2.6.32").options
+        assert opt.status == "supported"
+        (opt,) = choose_driver(rows, {}, kernel="3.0").options
+        assert opt.status == "refused"
+    # a refusal for this kernel beats a generic row, whichever comes first
+    for rows in ([row("supported", "*"), refused], [refused, row("supported", "*")]):
+        (opt,) = choose_driver(rows, {}, kernel="6.1").options
+        assert opt.status == "refused"
 
 
 RHINE_IDS = (0x3043, 0x3065, 0x3106, 0x3053)

@@ -56,13 +56,15 @@ def choose_driver(supports: list[dict], issues_by_driver: dict[str, list[dict]],
     kver = kernel or ASSUMED_KERNEL
     why: list[str] = []
     options: dict[str, DriverOption] = {}
+    ranks: dict[str, int] = {}
     for s in supports:
         if s.get("os", "linux") != os_name:
             continue
         opt = DriverOption(s["driver"], s.get("kind", "unknown"), s["status"], s.get("reason", ""),
                            source=s.get("source"), confidence=s.get("confidence"),
                            module=_module_name(s.get("module") or s["driver"]))
-        if not in_range(kver, s.get("kernels")):
+        applies = in_range(kver, s.get("kernels"))
+        if not applies:
             if s["status"] == "refused":
                 # The refusal is known only for some kernels; elsewhere the driver may bind.
                 opt.status = "partial"
@@ -71,10 +73,12 @@ def choose_driver(supports: list[dict], issues_by_driver: dict[str, list[dict]],
                 opt.status = "unavailable"
                 opt.reason = (f"does not build or exist on kernel {kernel}" if not assumed
                               else "only for old kernels") + f" (kernels {s.get('kernels')})"
-        prev = options.get(opt.name)
-        # A refusal for this revision wins over a generic "supported" row.
-        if prev is None or opt.status == "refused":
-            options[opt.name] = opt
+        # Several rows for one driver (a generic one and a refusal, or one per kernel range):
+        # a row for this kernel wins over rows for other kernels, and among those a refusal
+        # of this revision wins over a generic "supported"; the order of rows does not matter.
+        rank = (0 if opt.status == "refused" else 1) if applies else (2 if opt.status == "partial" else 3)
+        if opt.name not in options or rank < ranks[opt.name]:
+            options[opt.name], ranks[opt.name] = opt, rank
     known_modules = {o.module for o in options.values()}
     wanted = {_module_name(m) for m in candidate_modules or []}
     for mod in candidate_modules or []:
