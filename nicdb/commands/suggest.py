@@ -35,7 +35,7 @@ def suggest(ctx, target, pci_id, rev, src_from, sysfs, kernel, modules_alias, as
     else:
         if rev:
             raise InputError("--rev goes with --id")
-        devices, source, live, hint = load_devices(src_from, sysfs)
+        devices, source, live, hint = load_devices(src_from, sysfs, nics_only=not target)
         if target:
             slot = normalize_slot(target)
             devices = [x for x in devices if x.slot == slot or any(i.name == target for i in x.interfaces)]
