@@ -116,3 +116,9 @@ def test_a_long_heading_wraps_within_the_width():
                    40)
     assert len(out) > 1 and all(term.cell_len(ln) <= 40 for ln in out)
     assert out[-1].endswith("─")
+
+
+def test_a_column_nearly_whole_is_made_whole_by_one_that_wraps_anyway():
+    # "1af4:1041 rev 01" (16) beside long names and advice: the ID cell stays on one line
+    w = term.column_widths([16, 39, 30], [9, 8, 10], 44)
+    assert w[0] == 16 and sum(w) == 44 and w[1] >= 8 and w[2] >= 10

@@ -23,6 +23,7 @@ _SGR = {"bold": "1", "dim": "2", "italic": "3", "green": "32", "yellow": "33", "
 _TEXT_STYLE = {"warn": "bold yellow", "note": "dim", "dim": "dim", "good": "green", "code": "bold cyan"}
 _MIN_COL = 6  # a column never shrinks below this (unless its content is narrower)
 _WORD_MAX = 20  # nor below its longest word up to this width, while the table can fit
+_NEARLY = 4  # a column this close to its natural width is given the rest by a wrapping one
 
 
 def cell_len(s: str) -> int:
@@ -133,6 +134,18 @@ def column_widths(natural: list[int], minimum: list[int], room: int) -> list[int
             give = min(spare, n - widths[i])
             widths[i] += give
             spare -= give
+    # A column cut short by a few columns ("1af4:1041 rev" + "01") is made whole at the expense
+    # of a column that wraps anyway: one more line there instead of a broken short cell here.
+    for i in sorted(range(len(natural)), key=lambda k: natural[k] - widths[k]):
+        need = natural[i] - widths[i]
+        if not 0 < need <= _NEARLY:
+            continue
+        donors = [k for k in range(len(natural))
+                  if natural[k] - widths[k] > _NEARLY and widths[k] - need >= minimum[k]]
+        if donors:
+            k = max(donors, key=lambda d: widths[d])
+            widths[k] -= need
+            widths[i] += need
     return widths
 
 
