@@ -166,6 +166,7 @@ def test_refusal_known_only_for_newer_kernels_is_partial_on_older_ones():
 
 
 RHINE_IDS = (0x3043, 0x3065, 0x3106, 0x3053)
+BSD_SOURCES = {"freebsd-vr", "openbsd-vr", "netbsd-vr"}
 
 
 @pytest.mark.parametrize("device", RHINE_IDS)
@@ -179,7 +180,8 @@ def test_rhine_rows_carry_bsd_claims(kb, device):
         keys = {x["source"]["key"] for x in c["claims"]}
         assert {"freebsd-vr", "openbsd-vr"} <= keys, (f"{device:04x}", c["rev_lo"])
         for x in c["claims"]:
-            assert x["confidence"] == "bsd-source" and x["source"]["kind"] == "bsd-source"
+            if x["source"]["key"] in BSD_SOURCES:
+                assert x["confidence"] == "bsd-source" and x["source"]["kind"] == "bsd-source"
             assert x["source"]["version"]
     by_lo = {c["rev_lo"]: " ".join(x["says"] for x in c["claims"]) for c in rows}
     assert "REV_ID_VT3071_A = 0x20" in by_lo[0x20]
@@ -197,3 +199,50 @@ def test_rhine_bsd_quirks_follow_the_device_id(kb):
     assert any("checksum offload at every revision" in s for s in csum)
     not_3106 = [x["says"] for x in kb.chips(0x1106, 0x3106, 0x90)[0]["claims"]]
     assert any("For 1106:3106 FreeBSD enables none of the VT6105M features" in s for s in not_3106)
+
+
+@pytest.mark.parametrize("device", RHINE_IDS)
+def test_rhine_rows_carry_rhinefet_claims(kb, device):
+    rows = [c for c in kb.chips(0x1106, device) if c["origin"] == "shipped"]
+    for c in rows:
+        # VIA's driver is a claim next to the Linux reading, which stays the row's own source
+        assert c["source"]["key"] == "linux-via-rhine" and c["confidence"] == "driver-source"
+        vendor = [x for x in c["claims"] if x["source"]["key"] == "via-rhinefet"]
+        assert vendor, (f"{device:04x}", c["rev_lo"])
+        for x in vendor:
+            assert x["confidence"] == "vendor-source" and x["source"]["kind"] == "vendor-source"
+            assert "5.15" in x["source"]["version"] and "7eeca32d6c2d" in x["source"]["version"]
+        assert any(f"1106:{device:04x}" in x["says"] for x in vendor)  # its name goes by device ID
+    by_lo = {c["rev_lo"]: " ".join(x["says"] for x in c["claims"] if x["source"]["key"] == "via-rhinefet")
+             for c in rows}
+    assert "REV_ID_VT3071_A" in by_lo[0x00]
+    assert "Disagrees with Linux" in by_lo[0x20] and "REV_ID_VT6102_A (0x40)" in by_lo[0x20]
+    assert "rqStatusWBRace" in by_lo[0x40]
+    assert "REV_ID_VT6105_A0 = 0x80" in by_lo[0x80]
+    assert "from 0x84" in by_lo[0x83] and "REV_ID_VT6107_A1 = 0x8D" in by_lo[0x83]
+    assert "REV_ID_VT6105M_A0 = 0x90" in by_lo[0x90] and "REV_ID_VT6115_A0 = 0xA0" in by_lo[0x90]
+    # 0x8B has a name only in a port of 5.08 whose repository is unknown: kept, but unverified
+    (our,) = [x for x in rows[4]["claims"] if x["source"]["key"] == "via-rhinefet-508-port"]
+    assert "REV_ID_VT6105_OUR = 0x8B" in our["says"] and our["confidence"] == "unverified"
+    assert [c["chip"] for c in kb.chips(0x1106, device, 0x8B)] == [rows[4]["chip"]]
+
+
+@pytest.mark.parametrize("kernel, status", [("2.4.37", "partial"), ("2.6.18", "partial"), ("2.6.32", "partial"),
+                                            ("2.6.35", "unavailable"), ("3.2", "unavailable"),
+                                            ("6.1", "unavailable")])
+def test_rhinefet_is_a_vendor_option_on_old_kernels_only(kb, kernel, status):
+    from nicdb.advice.driver import choose_driver
+
+    drv = kb.driver("rhinefet")
+    assert drv["kind"] == "vendor" and drv["source"]["kind"] == "vendor-source"
+    for device in RHINE_IDS:
+        rows = kb.supports(0x1106, device, 0x74)
+        assert {r["driver"] for r in rows} == {"via-rhine", "rhinefet"}
+        adv = choose_driver(rows, {}, kernel=kernel)
+        assert adv.recommended == "via-rhine"  # the in-tree driver still wins
+        (opt,) = [o for o in adv.options if o.name == "rhinefet"]
+        assert opt.status == status, (f"{device:04x}", kernel)
+    params = {p["name"]: p for p in kb.params("rhinefet")}
+    assert {"speed_duplex", "tx_thresh", "rx_thresh", "DMA_length", "flow_control", "wol_opts"} <= set(params)
+    assert [d["value"] for d in params["flow_control"]["defaults"]] == [2]  # code says 2, linux.txt says 1
+    assert {i["id"] for i in kb.issues("rhinefet")} >= {"build-before-2.6.22", "flow-control-default"}
