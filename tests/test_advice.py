@@ -79,3 +79,12 @@ def test_never_advise_setting_the_default():
 def test_pcie_generation_keeps_default():
     (a,) = advise_params(DRIVER, PARAMS, 0x82, "2.6.26")
     assert a.action == "keep-default" and "PCIe" in a.why
+
+
+def test_unavailable_driver_names_every_kernel_range_it_has():
+    rows = [{"driver": "vend", "kind": "vendor", "status": "supported", "kernels": k, "reason": "",
+             "os": "linux", "source": None, "confidence": "vendor-source"} for k in ("2.6.19-2.6.34", "2.2.0-2.6.18")]
+    (opt,) = choose_driver(rows, {}, kernel="6.1").options
+    assert opt.status == "unavailable" and "(kernels 2.2.0-2.6.18, 2.6.19-2.6.34)" in opt.reason
+    (opt,) = choose_driver(rows, {}, kernel="2.6.20").options
+    assert opt.status == "supported"

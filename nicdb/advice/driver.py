@@ -40,6 +40,17 @@ class DriverAdvice(Record):
         self.kernel, self.kernel_assumed = kernel, kernel_assumed
 
 
+def _low(spec: str) -> tuple:
+    """Sort key of a kernel range: its first version (``2.6.19`` of ``2.6.19-2.6.34``)."""
+    from nicdb.errors import InputError
+    from nicdb.versions import parse_version
+
+    try:
+        return parse_version(spec.lstrip("<>="))
+    except InputError:
+        return ()
+
+
 def _module_name(name: str) -> str:
     return name.replace("-", "_")
 
@@ -57,6 +68,7 @@ def choose_driver(supports: list[dict], issues_by_driver: dict[str, list[dict]],
     why: list[str] = []
     options: dict[str, DriverOption] = {}
     ranks: dict[str, int] = {}
+    ranges: dict[str, list[str]] = {}  # every kernel range a driver's rows name, in row order
     for s in supports:
         if s.get("os", "linux") != os_name:
             continue
@@ -64,6 +76,8 @@ def choose_driver(supports: list[dict], issues_by_driver: dict[str, list[dict]],
                            source=s.get("source"), confidence=s.get("confidence"),
                            module=_module_name(s.get("module") or s["driver"]))
         applies = in_range(kver, s.get("kernels"))
+        if s.get("kernels") and s["kernels"] not in ranges.setdefault(s["driver"], []):
+            ranges[s["driver"]].append(s["kernels"])
         if not applies:
             if s["status"] == "refused":
                 # The refusal is known only for some kernels; elsewhere the driver may bind.
@@ -79,6 +93,10 @@ def choose_driver(supports: list[dict], issues_by_driver: dict[str, list[dict]],
         rank = (0 if opt.status == "refused" else 1) if applies else (2 if opt.status == "partial" else 3)
         if opt.name not in options or rank < ranks[opt.name]:
             options[opt.name], ranks[opt.name] = opt, rank
+    for name, opt in options.items():  # unavailable everywhere: say every range it has
+        if opt.status == "unavailable" and len(ranges.get(name, ())) > 1:
+            opt.reason = (f"does not build or exist on kernel {kernel}" if not assumed
+                          else "only for old kernels") + f" (kernels {', '.join(sorted(ranges[name], key=_low))})"
     known_modules = {o.module for o in options.values()}
     wanted = {_module_name(m) for m in candidate_modules or []}
     for mod in candidate_modules or []:
