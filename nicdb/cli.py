@@ -42,11 +42,25 @@ class LazyGroup(click.Group):
         return getattr(__import__(f"nicdb.commands.{module}", fromlist=[cmd_name]), cmd_name)
 
 
+class FilePath(click.ParamType):
+    """A file's path; a folder is refused. (click.Path does the same, but looks up a
+    translation of its name on every run: this is a one-shot command.)"""
+
+    name = "file"
+
+    def convert(self, value, param, ctx):
+        if os.path.isdir(value):
+            self.fail(f"{value!r} is a folder, not a file", param, ctx)
+        return value
+
+
+# Help and message texts given explicitly: click's defaults cost a gettext lookup each.
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="nicdb")
-@click.option("--db", type=click.Path(dir_okay=False), envvar="NICDB_DB",
+@click.version_option(__version__, "-V", "--version", prog_name="nicdb", help="Show the version and exit.",
+                      message="%(prog)s, version %(version)s")
+@click.option("--db", type=FilePath(), metavar="FILE", envvar="NICDB_DB",
               help="Database file (default: ~/.cache/nicdb/nicdb.sqlite; env NICDB_DB).")
-@click.option("--pci-ids", type=click.Path(dir_okay=False),
+@click.option("--pci-ids", type=FilePath(), metavar="FILE",
               help="pci.ids file to take names from (default: the system's; env NICDB_PCI_IDS).")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, pci_ids: str | None) -> None:

@@ -194,3 +194,17 @@ def test_tune_on_this_machine(run):
 def test_tune_bad_input(run, args, needle):
     r = run(*args)
     assert r.code == 2 and needle in r.err and len(r.err.strip().splitlines()) == 1
+
+
+def test_database_or_pci_ids_given_as_a_folder_is_one_line(run, tmp_path, monkeypatch):
+    for args in (("--db", str(tmp_path)), ("--pci-ids", str(tmp_path))):
+        r = run(*args, "chip", "1106:3119")
+        assert r.code == 2 and len(r.err.splitlines()) == 1 and "is a folder, not a file" in r.err
+    monkeypatch.setenv("NICDB_DB", str(tmp_path))
+    r = run("chip", "1106:3119")
+    assert r.code == 2 and "'--db'" in r.err and "is a folder" in r.err
+
+
+def test_version(run):
+    r = run("--version")
+    assert r.code == 0 and r.out.startswith("nicdb, version ")
