@@ -8,6 +8,7 @@ Every error a user can cause ends as one line on stderr and exit status 2.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 
@@ -15,6 +16,9 @@ import click
 
 from nicdb import __version__
 from nicdb.errors import NicdbError
+
+# errno values of a write to standard output that failed for reasons outside nicdb
+_OUTPUT_ERRNOS = frozenset(getattr(errno, n) for n in ("ENOSPC", "EIO", "EDQUOT", "EFBIG") if hasattr(errno, n))
 
 # command name -> module under nicdb.commands defining a click command of that name
 COMMANDS = {
@@ -95,6 +99,12 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as e:  # a bug in nicdb, not the user's input: still no traceback unless asked
+        if isinstance(e, OSError) and e.errno in _OUTPUT_ERRNOS:
+            # the output cannot be written (a full disk, a dead terminal): say so once, and
+            # drop what is still buffered so exiting does not fail on it again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            click.echo(f"nicdb: error: cannot write the output: {e.strerror or e}", err=True)
+            sys.exit(2)
         if os.environ.get("NICDB_DEBUG"):
             raise
         click.echo(f"nicdb: internal error: {type(e).__name__}: {e} (run with NICDB_DEBUG=1 for details, "

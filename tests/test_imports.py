@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -64,19 +65,27 @@ def test_help_lists_every_command_module(session_db):
 
 
 GC_PROBE = """
-import gc, sys
-from nicdb.console import main
-try:
-    main()
-except SystemExit:
-    pass
-sys.stderr.write("gc-enabled=%s" % gc.isenabled())
+import gc, os, sys
+import nicdb.console
+real_exit = os._exit
+def seen_at_exit(code):  # what the process looks like when nicdb.console ends it
+    sys.stderr.write("gc-enabled=%s exit=%s" % (gc.isenabled(), code))
+    sys.stderr.flush()
+    real_exit(code)
+nicdb.console.os._exit = seen_at_exit
+nicdb.console.main()
 """
 
 
-def gc_after(*args: str) -> bool:
+def console_run(*args: str) -> tuple[subprocess.CompletedProcess, bool, int]:
+    """Run the console entry point: (process, GC enabled at exit?, exit code it chose)."""
     p = subprocess.run([sys.executable, "-c", GC_PROBE, *args], capture_output=True, text=True, timeout=120)
-    return p.stderr.rsplit("gc-enabled=", 1)[1].strip() == "True"
+    state = p.stderr.rsplit("gc-enabled=", 1)[1].split()
+    return p, state[0] == "True", int(state[1].removeprefix("exit="))
+
+
+def gc_after(*args: str) -> bool:
+    return console_run(*args)[1]
 
 
 def test_console_command_runs_one_shot_commands_without_the_cyclic_gc(session_db):
@@ -97,14 +106,23 @@ def test_console_entry_point_is_what_pyproject_installs():
     assert doc["project"]["scripts"]["nicdb"] == "nicdb.console:main"
 
 
-def test_console_command_freezes_the_heap_before_exit(session_db):
-    probe = GC_PROBE.replace('sys.stderr.write("gc-enabled=%s" % gc.isenabled())',
-                             'sys.stderr.write("frozen=%d gc-enabled=%s" % (gc.get_freeze_count(), gc.isenabled()))')
-    p = subprocess.run([sys.executable, "-c", probe, "chip", "1106:3119", "--json"], capture_output=True, text=True,
+def test_console_command_ends_fast_with_all_output_and_the_right_status(session_db, tmp_path):
+    p, _, code = console_run("chip", "1106:3119", "--json")
+    assert code == 0 and p.returncode == 0
+    assert "VT3216" in {c["chip"] for c in json.loads(p.stdout)["chips"]}  # everything was flushed
+    p, _, code = console_run("chip", "zz:top")
+    assert code == 2 and p.returncode == 2 and "nicdb: error: malformed" in p.stderr
+    # a big output through a pipe arrives whole
+    p, _, code = console_run("families", "--json")
+    assert code == 0 and len(json.loads(p.stdout)) >= 10
+
+
+def test_python_m_nicdb_exits_with_the_commands_status(session_db):
+    p = subprocess.run([sys.executable, "-m", "nicdb", "chip", "zz:top"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and p.stderr.startswith("nicdb: error:")
+    p = subprocess.run([sys.executable, "-m", "nicdb", "chip", "1106:3119", "--json"], capture_output=True, text=True,
                        timeout=120)
-    frozen = int(p.stderr.rsplit("frozen=", 1)[1].split()[0])
-    assert frozen > 10_000  # click, pyudev, sqlite3 and nicdb's own objects
-    assert "VT3216" in {c["chip"] for c in json.loads(p.stdout)["chips"]}  # and the output is all there
+    assert p.returncode == 0 and json.loads(p.stdout)["chips"]
 
 
 REGEX_PROBE = """
@@ -131,3 +149,29 @@ def test_one_shot_identify_compiles_no_regex(session_db, args):
     """Compiling regexes costs more than everything else nicdb does per run."""
     p = subprocess.run([sys.executable, "-c", REGEX_PROBE, *args], capture_output=True, text=True, timeout=120)
     assert json.loads(p.stderr.splitlines()[-1]) == []
+
+
+@pytest.mark.parametrize("args", [("identify", "--plain"), ("chip", "1106:3119", "--plain"), ("--version",),
+                                  ("families", "--json")])
+def test_output_that_cannot_be_written_is_one_line_and_exit_2(session_db, args):
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([sys.executable, "-m", "nicdb", *args], stdout=full, stderr=subprocess.PIPE, text=True,
+                           timeout=120)
+    assert p.returncode == 2
+    assert p.stderr == "nicdb: error: cannot write the output: No space left on device\n"
+
+
+def test_closed_pipe_is_quiet(session_db, tmp_path):
+    host = ("Slot:\t00:03.0\nClass:\tEthernet controller [0200]\nVendor:\tVIA Technologies, Inc. [1106]\n"
+            "Device:\tVT6120 [3119]\nRev:\t11\n\n")
+    for i in range(400):  # far more output than a pipe holds
+        (tmp_path / f"host{i:03d}.txt").write_text(host)
+    p = subprocess.Popen([sys.executable, "-m", "nicdb", "identify", "--from", str(tmp_path), "--json"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.read(10)
+    p.stdout.close()  # like `| head -c 10`
+    err = p.stderr.read().decode()
+    assert err == ""  # no traceback, no "Exception ignored" from the interpreter's exit
+    assert p.wait(timeout=120) in (0, 1)  # click ends a run whose reader went away with status 1
