@@ -16,7 +16,6 @@ import os
 import sys
 
 from nicdb.render.blocks import Bars, Fields, Heading, Table, Text
-from nicdb.render.plain import BAR_WIDTH, bar
 
 _SGR = {"bold": "1", "dim": "2", "italic": "3", "green": "32", "yellow": "33", "cyan": "36",
         "bold yellow": "1;33", "bold cyan": "1;36", "bold green": "1;32"}
@@ -224,6 +223,8 @@ def render_lines(blocks: list, term: Terminal) -> list[str]:
                 lines.append(term.style(blk.title, "bold"))
             if not blk.items:
                 continue
+            from nicdb.render.plain import BAR_WIDTH, bar  # only charts need it
+
             top = blk.scale_max or max(v for _, v, _ in blk.items) or 1.0
             lw = max(cell_len(label) for label, _, _ in blk.items)
             for label, value, note in blk.items:
