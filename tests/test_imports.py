@@ -175,3 +175,14 @@ def test_closed_pipe_is_quiet(session_db, tmp_path):
     err = p.stderr.read().decode()
     assert err == ""  # no traceback, no "Exception ignored" from the interpreter's exit
     assert p.wait(timeout=120) in (0, 1)  # click ends a run whose reader went away with status 1
+
+
+def test_shell_completion_sees_the_lazily_loaded_commands(session_db):
+    def complete(words: str, cword: int) -> list[str]:
+        env = dict(os.environ, COMP_WORDS=words, COMP_CWORD=str(cword), _NICDB_COMPLETE="bash_complete")
+        p = subprocess.run([sys.executable, "-m", "nicdb"], env=env, capture_output=True, text=True, timeout=120)
+        return p.stdout.split()
+
+    assert "plain,identify" in complete("nicdb id", 1)
+    assert {"plain,db", "plain,chip", "plain,suggest"} <= set(complete("nicdb ", 1))
+    assert "plain,--json" in complete("nicdb identify --js", 2)
