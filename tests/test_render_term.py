@@ -122,3 +122,15 @@ def test_a_column_nearly_whole_is_made_whole_by_one_that_wraps_anyway():
     # "1af4:1041 rev 01" (16) beside long names and advice: the ID cell stays on one line
     w = term.column_widths([16, 39, 30], [9, 8, 10], 44)
     assert w[0] == 16 and sum(w) == 44 and w[1] >= 8 and w[2] >= 10
+
+
+def test_rich_heading_is_text_not_markup():
+    import io
+
+    from rich.console import Console
+
+    from nicdb.render import rich_out
+
+    buf = io.StringIO()
+    rich_out.render([Heading("hosts [/oops] [red]x")], Console(file=buf, width=60, color_system=None))
+    assert "hosts [/oops] [red]x" in buf.getvalue()

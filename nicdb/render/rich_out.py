@@ -16,7 +16,7 @@ def render(blocks: list, console: Console | None = None) -> None:
     con = console or Console()
     for blk in blocks:
         if isinstance(blk, Heading):
-            con.rule(f"[bold]{blk.text}", align="left")
+            con.rule(RichText(blk.text, style="bold"), align="left")
         elif isinstance(blk, Text):
             prefix = "warning: " if blk.style == "warn" else ""
             con.print(RichText(prefix + blk.text, style=_STYLE.get(blk.style, "")))
