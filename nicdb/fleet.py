@@ -98,8 +98,7 @@ class FleetSummary:
         }
 
 
-def identify_fleet(folder, kb, *, kernel: str | None, modules=None, nics_only: bool = True,
-                   identifier=None) -> Iterator[tuple]:
+def identify_fleet(folder, kb, *, kernel: str | None, modules=None, nics_only: bool = True) -> Iterator[tuple]:
     """``(host, path, reports, error)`` for each member of a fleet folder, one host at a
     time: the reports of its NICs (every device with ``nics_only=False``), or None and
     the one-line error that made the member unreadable.
@@ -109,18 +108,16 @@ def identify_fleet(folder, kb, *, kernel: str | None, modules=None, nics_only: b
     looked up once. Devices that are not NICs are left unread where the input allows
     it (see :func:`nicdb.inputs.files.read_file`).
     """
+    from nicdb.inputs import resolve_missing_ids
     from nicdb.inputs.files import iter_fleet
     from nicdb.report import Identifier, build_reports
 
-    ident = identifier or Identifier(kb, kernel=kernel)
+    ident = Identifier(kb, kernel=kernel)
     for host, path, devices, err in iter_fleet(folder, nics_only=nics_only):
         if err is not None:
             yield host, path, None, err
             continue
-        if any(d.vendor is None or d.device is None or d.class_code is None for d in devices):
-            from nicdb.inputs.resolve_names import resolve_ids
-
-            resolve_ids(devices, kb)  # name-only input: IDs first (this may make a device a NIC)
+        resolve_missing_ids(devices, kb)  # name-only input: IDs first (this may make a device a NIC)
         reports = build_reports(devices, kb, kernel=kernel, modules=modules, nics_only=nics_only,
                                 identifier=ident)
         yield host, path, reports, None

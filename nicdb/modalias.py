@@ -332,13 +332,12 @@ def pattern_matches(pattern: str, key: ModaliasKey) -> bool:
 def literal_ids(pattern: str) -> tuple[str | None, str | None]:
     """The vendor and device a pattern names literally (8 uppercase hex digits each), or
     ``None`` where it does not: such a pattern can only match devices with those IDs, so
-    it can be filed under them."""
-    v, d = pattern[5:13], pattern[14:22]
-    if not (pattern.startswith("pci:v") and pattern[13:14] == "d" and len(v) == 8 and _HEX.issuperset(v)):
+    it can be filed under them -- as :class:`AliasTable` files it (``_KEYS``)."""
+    m = re.match(_KEYS, pattern)
+    if m is None:
         return None, None
-    if len(d) == 8 and _HEX.issuperset(d) and pattern[22:24] == "sv":
-        return v.upper(), d.upper()
-    return v.upper(), None
+    vendor, device = m.groups()
+    return vendor.upper(), device.upper() if device else None
 
 
 def candidates_among(rows: list[tuple[str, str]], key: ModaliasKey) -> list[str]:

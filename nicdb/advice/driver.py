@@ -9,7 +9,8 @@ touches the system or the database.
 from __future__ import annotations
 
 from nicdb.model import Record
-from nicdb.versions import in_range
+from nicdb.errors import InputError
+from nicdb.versions import in_range, parse_version
 
 SEVERITY_WEIGHT = {"minor": 1, "major": 10, "critical": 100}
 ASSUMED_KERNEL = "99"  # "a current kernel" when the kernel version is unknown
@@ -42,13 +43,16 @@ class DriverAdvice(Record):
 
 def _low(spec: str) -> tuple:
     """Sort key of a kernel range: its first version (``2.6.19`` of ``2.6.19-2.6.34``)."""
-    from nicdb.errors import InputError
-    from nicdb.versions import parse_version
-
     try:
         return parse_version(spec.lstrip("<>="))
     except InputError:
         return ()
+
+
+def _unavailable(kernel: str | None, specs: list[str]) -> str:
+    """Why a driver is no option: the kernel is outside every range it has."""
+    where = f"does not build or exist on kernel {kernel}" if kernel else "only for old kernels"
+    return f"{where} (kernels {', '.join(sorted(specs, key=_low))})"
 
 
 def _module_name(name: str) -> str:
@@ -84,19 +88,16 @@ def choose_driver(supports: list[dict], issues_by_driver: dict[str, list[dict]],
                 opt.status = "partial"
                 opt.reason = f"refuses this revision on kernels {s.get('kernels')} ({s.get('reason', '')})"
             else:
-                opt.status = "unavailable"
-                opt.reason = (f"does not build or exist on kernel {kernel}" if not assumed
-                              else "only for old kernels") + f" (kernels {s.get('kernels')})"
+                opt.status = "unavailable"  # its reason, once every row is seen (below)
         # Several rows for one driver (a generic one and a refusal, or one per kernel range):
         # a row for this kernel wins over rows for other kernels, and among those a refusal
         # of this revision wins over a generic "supported"; the order of rows does not matter.
         rank = (0 if opt.status == "refused" else 1) if applies else (2 if opt.status == "partial" else 3)
         if opt.name not in options or rank < ranks[opt.name]:
             options[opt.name], ranks[opt.name] = opt, rank
-    for name, opt in options.items():  # unavailable everywhere: say every range it has
-        if opt.status == "unavailable" and len(ranges.get(name, ())) > 1:
-            opt.reason = (f"does not build or exist on kernel {kernel}" if not assumed
-                          else "only for old kernels") + f" (kernels {', '.join(sorted(ranges[name], key=_low))})"
+    for name, opt in options.items():  # unavailable: say every kernel range it has
+        if opt.status == "unavailable":
+            opt.reason = _unavailable(None if assumed else kernel, ranges[name])
     known_modules = {o.module for o in options.values()}
     wanted = {_module_name(m) for m in candidate_modules or []}
     for mod in candidate_modules or []:

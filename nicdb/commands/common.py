@@ -132,18 +132,12 @@ def module_finder(kb, alias_file: str | None, live: bool):
 def make_reports(ctx, devices, *, kernel, nics_only=True, alias_file=None, live=False):
     from nicdb.report import build_reports
 
+    from nicdb.inputs import resolve_missing_ids
+
     kb = open_kb(ctx)
-    resolve_names(devices, kb)
+    resolve_missing_ids(devices, kb)
     return build_reports(devices, kb, kernel=kernel, nics_only=nics_only,
                          modules=module_finder(kb, alias_file, live))
-
-
-def resolve_names(devices, kb) -> None:
-    """Name-only input (plain lspci): IDs from pci.ids names, before anything is looked up."""
-    if any(d.vendor is None or d.device is None or d.class_code is None for d in devices):
-        from nicdb.inputs.resolve_names import resolve_ids
-
-        resolve_ids(devices, kb)
 
 
 SRC_OPTIONS = [

@@ -8,3 +8,13 @@
 - :mod:`nicdb.inputs.json_doc`    -- nicdb's own --json output (round trip)
 - :mod:`nicdb.inputs.detect`      -- picks the right text back end for a file
 """
+
+
+def resolve_missing_ids(devices: list, lookup) -> None:
+    """Name-only input (plain lspci): vendor, device and class IDs from the names, in place,
+    before anything is looked up -- when some device lacks one (see
+    :func:`nicdb.inputs.resolve_names.resolve_ids`; imported only then)."""
+    if any(d.vendor is None or d.device is None or d.class_code is None for d in devices):
+        from nicdb.inputs.resolve_names import resolve_ids
+
+        resolve_ids(devices, lookup)

@@ -88,14 +88,14 @@ class _Cached:
         self.v: dict[str, list[int]] = {}
         self.d: dict[tuple[int, str], list[int]] = {}
         self.c: dict[str, list[int]] = {}
+        self.o: dict[str, list[int]] = {}  # vendor names of other pci.ids versions
 
     def other_vendor_ids(self, name: str) -> list[int]:
         """IDs another pci.ids version gave this vendor name (when the lookup knows any)."""
-        key = "\0" + name
-        r = self.v.get(key)
+        r = self.o.get(name)
         if r is None:
             other = getattr(self.lookup, "other_vendor_ids", None)
-            r = self.v[key] = sorted(set(other(name))) if other else []
+            r = self.o[name] = sorted(set(other(name))) if other else []
         return r
 
     def vendor_ids(self, name: str) -> list[int]:

@@ -94,11 +94,11 @@ def _device(dev: pyudev.Device) -> PciDevice:
 
 
 def _network_class(dev: pyudev.Device) -> bool:
-    raw = _attr(dev, "class")
     try:
-        return raw is not None and int(raw.strip(), 16) >> 16 == 0x02
-    except ValueError:
+        code = hex_attr(_attr(dev, "class"), "class", dev.sys_path, bits=24)
+    except InputError:
         return True  # garbage: read it fully, so the one-line error names the file
+    return code is not None and code >> 16 == 0x02
 
 
 def live_devices(context: pyudev.Context | None = None, nics_only: bool = False) -> list[PciDevice]:
