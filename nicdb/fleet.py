@@ -98,7 +98,8 @@ class FleetSummary:
         }
 
 
-def identify_fleet(folder, kb, *, kernel: str | None, modules=None, nics_only: bool = True) -> Iterator[tuple]:
+def identify_fleet(folder, kb, *, kernel: str | None, modules=None, nics_only: bool = True,
+                   members: list[str] | None = None) -> Iterator[tuple]:
     """``(host, path, reports, error)`` for each member of a fleet folder, one host at a
     time: the reports of its NICs (every device with ``nics_only=False``), or None and
     the one-line error that made the member unreadable.
@@ -106,14 +107,15 @@ def identify_fleet(folder, kb, *, kernel: str | None, modules=None, nics_only: b
     ``modules`` is as for :func:`nicdb.report.build_reports`; one
     :class:`~nicdb.report.Identifier` serves the whole fleet, so each distinct chip is
     looked up once. Devices that are not NICs are left unread where the input allows
-    it (see :func:`nicdb.inputs.files.read_file`).
+    it (see :func:`nicdb.inputs.files.read_file`). ``members``: as for
+    :func:`nicdb.inputs.files.iter_fleet`.
     """
     from nicdb.inputs import resolve_missing_ids
     from nicdb.inputs.files import iter_fleet
     from nicdb.report import Identifier, build_reports
 
     ident = Identifier(kb, kernel=kernel)
-    for host, path, devices, err in iter_fleet(folder, nics_only=nics_only):
+    for host, path, devices, err in iter_fleet(folder, nics_only=nics_only, members=members):
         if err is not None:
             yield host, path, None, err
             continue

@@ -8,7 +8,7 @@ import sys
 import click
 
 from nicdb.commands.common import (
-    kernel_for, load_devices, make_reports, module_finder, one_line, open_kb, out_mode, show, src_options,
+    kernel_for, load_devices, make_reports, module_finder, one_line, open_kb, out_mode, show, src_options, warn,
 )
 
 
@@ -45,21 +45,32 @@ def identify(ctx, src_from, sysfs, kernel, modules_alias, as_json, plain, all_de
 
 def _is_fleet(path: str) -> bool:
     """A folder given to --from is a fleet unless it is itself a sysfs tree or snapshot."""
-    return (os.path.isdir(path) and not os.path.isdir(os.path.join(path, "bus", "pci", "devices"))
-            and not os.path.isdir(os.path.join(path, "nicdb-snapshot")))
+    from nicdb.inputs.files import is_sysfs_tree
+
+    return os.path.isdir(path) and not is_sysfs_tree(path)
 
 
 def run_fleet(ctx, folder: str, kver: str | None, alias_file: str | None, mode: str, all_devices: bool):
     """identify --from DIR: one host per file, streamed; then the fleet summary."""
+    from nicdb.errors import InputError
     from nicdb.fleet import FleetSummary, identify_fleet
     from nicdb.inputs.files import fleet_members
     from nicdb.render import json_out
     from nicdb.render.views import fleet_row, fleet_rows_header, fleet_summary_view
     from nicdb.render.visible import visible
 
+    listing = fleet_members(folder)
+    if listing.skipped:
+        shown = ", ".join(listing.skipped[:5]) + (", ..." if len(listing.skipped) > 5 else "")
+        warn(f"{folder}: skipped {len(listing.skipped)} folder{'s' if len(listing.skipped) > 1 else ''} "
+             f"that {'are' if len(listing.skipped) > 1 else 'is'} not a sysfs tree ({shown}); "
+             "a fleet's hosts are the files and sysfs trees directly in it")
+    if not listing.members:
+        raise InputError(f"{folder}: no host inputs in this folder (a fleet's hosts are the files and "
+                         "sysfs trees directly in it)")
     kb = open_kb(ctx)
     hosts = identify_fleet(folder, kb, kernel=kver, modules=module_finder(kb, alias_file, live=False),
-                           nics_only=not all_devices)
+                           nics_only=not all_devices, members=listing.members)
     summary = FleetSummary()
     lines = json_out.FleetLines(kver)
     out = sys.stdout
@@ -71,7 +82,7 @@ def run_fleet(ctx, folder: str, kver: str | None, alias_file: str | None, mode: 
 
         progress = Progress(console=Console(stderr=True), transient=True)
         progress.start()
-        task = progress.add_task("reading hosts", total=len(fleet_members(folder)))
+        task = progress.add_task("reading hosts", total=len(listing.members))
     elif mode != "json":
         out.write("  ".join(h.ljust(w) for h, w in zip(fleet_rows_header(), widths + (0,))).rstrip() + "\n")
     try:

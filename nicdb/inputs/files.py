@@ -55,7 +55,8 @@ def read_file(path: str | os.PathLike, nics_only: bool = False) -> list[PciDevic
             from nicdb.inputs.snapshot import read_snapshot
 
             return read_snapshot(p)[0]
-        raise InputError(f"{p}: is a folder (give it to --from to read it as a fleet)")
+        raise InputError(f"{p}: a folder that is not a sysfs tree or snapshot "
+                         f"(nicdb identify --from FOLDER reads a folder of per-host files as a fleet)")
     data = _read_bytes(p)
     if data.startswith(_ARCHIVE_MAGIC) or data[257:262] == b"ustar":
         from nicdb.inputs.snapshot import read_snapshot
@@ -92,22 +93,56 @@ def host_name(path: Path) -> str:
     return name
 
 
-def fleet_members(folder: str | os.PathLike) -> list[str]:
-    """The names of the per-host inputs of a fleet folder (files and sysfs folders, hidden
-    ones skipped), sorted. Names only -- a path object per host would cost several times
-    the memory on a fleet of a million hosts."""
+def is_sysfs_tree(path: str | os.PathLike) -> bool:
+    """A folder shaped like /sys (or an unpacked ``nicdb snapshot``)."""
+    return os.path.isdir(os.path.join(path, "bus", "pci", "devices")) or os.path.isdir(
+        os.path.join(path, "nicdb-snapshot"))
+
+
+class FleetListing:
+    """The members of a fleet folder: per-host inputs (files and sysfs trees), sorted, and
+    the other folders in it, which are not hosts and are skipped."""
+    __slots__ = ("members", "skipped")
+
+    def __init__(self, members: list[str], skipped: list[str]) -> None:
+        self.members = members
+        self.skipped = skipped
+
+
+def fleet_members(folder: str | os.PathLike) -> FleetListing:
+    """The per-host inputs of a fleet folder, by name (hidden ones left out), sorted.
+    Names only -- a path object per host would cost several times the memory on a fleet
+    of a million hosts. A folder is a member only if it is a sysfs tree or snapshot."""
+    members: list[str] = []
+    skipped: list[str] = []
     try:
-        return sorted(n for n in os.listdir(folder) if not n.startswith("."))
+        with os.scandir(folder) as it:
+            for e in it:
+                n = e.name
+                if n.startswith("."):
+                    continue
+                try:
+                    is_dir = e.is_dir()
+                except OSError:
+                    is_dir = False  # reading it says what is wrong
+                if is_dir and not is_sysfs_tree(e.path):
+                    skipped.append(n)
+                else:
+                    members.append(n)
     except OSError as e:
         raise InputError(f"cannot list {folder}: {e.strerror or e}") from None
+    members.sort()
+    skipped.sort()
+    return FleetListing(members, skipped)
 
 
-def iter_fleet(folder: str | os.PathLike,
-               nics_only: bool = False) -> Iterator[tuple[str, Path, list[PciDevice] | None, str | None]]:
+def iter_fleet(folder: str | os.PathLike, nics_only: bool = False,
+               members: list[str] | None = None) -> Iterator[tuple[str, Path, list[PciDevice] | None, str | None]]:
     """``(host, path, devices, error)`` per member, one at a time (memory stays flat).
-    ``nics_only``: as for :func:`read_file`."""
+    ``nics_only``: as for :func:`read_file`; ``members``: the names from
+    :func:`fleet_members`, when the caller has listed the folder already."""
     base = Path(folder)
-    for name in fleet_members(folder):
+    for name in fleet_members(folder).members if members is None else members:
         path = base / name
         try:
             yield host_name(path), path, read_file(path, nics_only), None

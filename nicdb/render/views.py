@@ -249,7 +249,8 @@ def fleet_row(host: str, rep) -> list[str]:
 
 def fleet_summary_view(summary: dict) -> list:
     out: list = [Heading(f"Fleet: {summary['hosts']} hosts read, {summary['nics']} NICs"
-                         + (f", {summary['hosts_failed']} inputs failed" if summary["hosts_failed"] else ""))]
+                         + (f", {summary['hosts_failed']} input{'s' if summary['hosts_failed'] > 1 else ''} failed"
+                            if summary["hosts_failed"] else ""))]
     if summary["action_first"]:
         out.append(Table(f"Hosts that need action first ({summary['hosts_needing_action']} in all)",
                          ["host", "action"], [[a["host"], a["action"]] for a in summary["action_first"]]))
