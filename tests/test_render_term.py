@@ -134,3 +134,20 @@ def test_rich_heading_is_text_not_markup():
     buf = io.StringIO()
     rich_out.render([Heading("hosts [/oops] [red]x")], Console(file=buf, width=60, color_system=None))
     assert "hosts [/oops] [red]x" in buf.getvalue()
+
+
+def test_rich_table_title_stays_on_one_line_above_a_narrow_table():
+    """A fleet summary's 'Hosts per driver in use' over a two-column table of short words:
+    rich's own table title would wrap to the table's width ("...in" / "use")."""
+    import io
+
+    from rich.console import Console
+
+    from nicdb.render import rich_out
+
+    buf = io.StringIO()
+    rich_out.render([Table("Hosts per driver in use", ["", "hosts"], [["igb", "3"]])],
+                    Console(file=buf, width=80, color_system=None))
+    lines = buf.getvalue().splitlines()
+    assert lines[0] == "Hosts per driver in use"
+    assert "igb" in buf.getvalue() and all("use" not in ln for ln in lines[1:])

@@ -28,7 +28,9 @@ def render(blocks: list, console: Console | None = None) -> None:
                 t.add_row(k, RichText(v))
             con.print(t)
         elif isinstance(blk, Table):
-            t = RichTable(title=blk.title or None, caption=blk.caption or None, title_justify="left")
+            if blk.title:  # above the table, not rich's title: that wraps to a narrow table's width
+                con.print(RichText(blk.title, style="italic"))
+            t = RichTable(caption=blk.caption or None)
             for c in blk.columns:
                 t.add_column(c, overflow="fold")
             for r in blk.rows:
