@@ -1311,10 +1311,20 @@ def _check_term(case, ctx: "Context") -> None:
     blocks = visible_blocks([Heading(text), Text(text, "note"), Fields([(text, text)]),
                              Table(text, list(columns), [list(r) for r in rows], caption=text)])
     lines = term.render_lines(blocks, term.Terminal(width=width, color=False))
+    table_lines = term.render_lines(blocks[-1:], term.Terminal(width=width, color=False))
+    columns = blocks[-1].columns  # as shown: control characters escaped
     for ln in lines:
         if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c == "\u202e" for c in ln):
             raise ContractViolation(f"a control character reaches the terminal: {ln!r}")
     box = [ln for ln in lines if ln and ln[0] in "┏┃┡│└"]
+    if not box:  # too narrow for whole words: a record per row, every line within the width
+        if len(columns) < 2:
+            raise ContractViolation("a one-column table shown as records")
+        least = max(term.cell_len(c) for c in columns[1:]) + 4 + 10  # indent, names, 10 for values
+        over = [ln for ln in table_lines if term.cell_len(ln) > max(width, least)]
+        if over:
+            raise ContractViolation(f"record line wider than the terminal ({width}): {over[0]!r}")
+        return
     widths = {term.cell_len(ln) for ln in box}
     if len(widths) != 1:
         raise ContractViolation(f"table lines of different widths {sorted(widths)} at width {width}")

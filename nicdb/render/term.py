@@ -4,7 +4,9 @@ Standard library only, so a one-shot command on a terminal starts as fast as one
 writing JSON (rich's own import takes longer than all of ``lspci``; it is kept for
 long fleet runs, where a progress bar is worth it). Tables fit the terminal width:
 when the natural widths do not fit, the widest columns give way first and their
-cells wrap at spaces (a word longer than its column is folded).
+cells wrap at spaces; when even that would cut words (a PCI slot, an ID), each row
+is shown as a record of ``column  value`` lines instead, as psql's expanded display
+does.
 
 Colour follows the usual conventions: none when ``NO_COLOR`` is set or ``TERM`` is
 ``dumb``. The width is ``COLUMNS`` when set, else the terminal's, else 80.
@@ -111,6 +113,22 @@ def _width(stream) -> int:
 
 # ---------------------------------------------------------------------------- tables
 
+def _unbreakable(word: str) -> int:
+    """Columns ``word`` needs on one line: all of it, but for East Asian wide text, which
+    may break between any two wide characters, only its longest run of narrow ones."""
+    if word.isascii():
+        return len(word)
+    import unicodedata
+
+    best = run = 0
+    for ch in word:
+        if unicodedata.east_asian_width(ch) in "WF":
+            best, run = max(best, run, 2), 0
+        elif not unicodedata.combining(ch):
+            run += 1
+    return max(best, run)
+
+
 def column_widths(natural: list[int], minimum: list[int], room: int) -> list[int]:
     """Widths for columns whose content wants ``natural`` within ``room`` columns in all:
     the widest give way first, none below its ``minimum``. May exceed ``room`` when even
@@ -152,15 +170,19 @@ def render_table(t: Table, term: Terminal) -> list[str]:
     ncol = len(t.columns)
     rows = [[str(c) for c in r] + [""] * (ncol - len(r)) for r in t.rows]
     natural = [cell_len(c) for c in t.columns]
-    longest_word = [max((cell_len(w) for w in c.split(" ")), default=0) for c in t.columns]
+    longest_word = [0] * ncol  # in the cells: a heading shown once may fold ("velocity" / "get")
     for r in rows:
         for i, c in enumerate(r[:ncol]):
             natural[i] = max(natural[i], cell_len(c))
-            longest_word[i] = max(longest_word[i], max(cell_len(w) for w in c.split(" ")))
+            longest_word[i] = max(longest_word[i], max(_unbreakable(w) for w in c.split(" ")))
     room = term.width - (3 * ncol + 1)
     # a column keeps room for its longest word (up to _WORD_MAX): prose wraps at spaces instead
     minimum = [min(n, max(_MIN_COL, min(lw, _WORD_MAX))) for n, lw in zip(natural, longest_word)]
-    if sum(minimum) > room:  # a narrow terminal: fold words rather than overflow it
+    if sum(minimum) > room:
+        if ncol > 1:
+            # too narrow for a box that keeps words whole (a slot cut as "0000:00:0" / "3.0"):
+            # one record per row instead, as psql's expanded display does
+            return render_records(t, rows, term)
         minimum = [min(n, _MIN_COL) for n in natural]
     widths = column_widths(natural, minimum, room)
 
@@ -190,6 +212,27 @@ def render_table(t: Table, term: Terminal) -> list[str]:
     out.append(border("└", "─", "┴", "┘"))
     if t.caption:
         out.append(term.style(t.caption, "dim"))
+    return out
+
+
+def render_records(t: Table, rows: list[list[str]], term: Terminal) -> list[str]:
+    """A table as one record per row: the first cell as the record's heading, then each
+    other column as ``name  value`` -- for terminals too narrow for the box."""
+    keys = t.columns[1:]
+    kw = max((cell_len(k) for k in keys), default=0)
+    room = max(10, term.width - kw - 4)
+    out = []
+    if t.title:
+        out += [term.style(x, "italic") for x in wrap(t.title, term.width)]
+    for r in rows:
+        head = wrap(r[0] or "-", term.width)
+        out += [term.style(h, "bold") for h in head]
+        for k, v in zip(keys, r[1:]):
+            vl = wrap(v, room) if v else [""]
+            out.append(("  " + term.style(k + " " * (kw - cell_len(k)), "dim") + "  " + vl[0]).rstrip())
+            out += [" " * (kw + 4) + x for x in vl[1:]]
+    if t.caption:
+        out += [term.style(x, "dim") for x in wrap(t.caption, term.width)]
     return out
 
 
