@@ -285,3 +285,52 @@ def test_vendor_name_history_is_loaded_and_validated(tmp_path, monkeypatch):
 def test_shipped_vendor_name_history_knows_intel_corp(kb):
     assert kb.other_vendor_ids("Intel Corp.") == [0x8086]
     assert 0x1924 in kb.other_vendor_ids("AMD Solarflare")  # newer pci.ids than 2023's
+
+
+DEVICE_NAMES = """\
+schema = 1
+[sources.pciids-history]
+kind = "pci-ids"
+title = "pci.ids history"
+ref = "https://github.com/pciutils/pciids (pci.ids)"
+[device_names]
+confidence = "pci-ids"
+rows = [
+  [{row}],
+]
+"""
+
+
+def test_device_name_history_is_loaded_and_validated(tmp_path, monkeypatch):
+    good = DEVICE_NAMES.format(row='"abcd:12ef", "Old NIC 5GbE", "2025-02-05 pciids 4437fbaefeb0", '
+                                   '"2026-08-22 pciids c1c12547d626"')
+    make_tree(tmp_path / "ok", extra={"names/devices.toml": good})
+    monkeypatch.setenv("NICDB_DATA", str(tmp_path / "ok"))
+    kb = KnowledgeBase.open(tmp_path / "db.sqlite")
+    assert kb.other_device_ids(0xABCD, "old nic 5gbe") == [0x12EF]
+    assert kb.other_device_ids(0xABCE, "Old NIC 5GbE") == [] and kb.device_ids(0xABCD, "Old NIC 5GbE") == []
+    seen, src, conf = kb.conn.execute("SELECT seen, source_key, confidence FROM device_names").fetchone()
+    assert seen == "2025-02-05 pciids 4437fbaefeb0 to 2026-08-22 pciids c1c12547d626"
+    assert (src, conf) == ("pciids-history", "pci-ids")
+    dates = '"2025-02-05 pciids 4437fbaefeb0", "2026-08-22 pciids c1c12547d626"'
+    for n, (row, error) in enumerate([
+            (f'"abcd-12ef", "X", {dates}', r"device_names.rows\[0\].*'abcd-12ef' is not vendor:device"),
+            (f'"ABCD:12EF", "X", {dates}', r"device_names.rows\[0\].*not vendor:device in lower-case hex"),
+            (f'"abcd:12ef", " ", {dates}', r"device_names.rows\[0\].*name must not be empty"),
+            ('"abcd:12ef", "X", "2025", "2026"', r"device_names.rows\[0\].*seen '2025' is not 'DATE REPO COMMIT'"),
+            ('"abcd:12ef", "X", "2025-02-05 elsewhere 1", "2026-08-22 pciids 2"',
+             r"device_names.rows\[0\].*source 'elsewhere-history' .* is not defined"),
+            ('"abcd:12ef", "X"', r"device_names.rows\[0\].*four strings")]):
+        root = make_tree(tmp_path / f"bad{n}", extra={"names/devices.toml": DEVICE_NAMES.format(row=row)})
+        with pytest.raises(DataError, match=error):
+            load_tree([(root, "shipped")])
+
+
+def test_shipped_device_name_history(kb):
+    # newer than the 2023 pci.ids: Realtek's 5GbE chip and the RTL8211 added to 8168's name
+    assert kb.other_device_ids(0x10EC, "RTL8126 5GbE Controller") == [0x8126]
+    assert kb.other_device_ids(0x10EC, "RTL8111/8168/8211/8411 PCI Express Gigabit Ethernet Controller") == [0x8168]
+    # older: pciutils 2006-2012 called 10ec:8168 "RTL8111/8168B ..."
+    assert kb.other_device_ids(0x10EC, "RTL8111/8168B PCI Express Gigabit Ethernet controller") == [0x8168]
+    n, files = kb.conn.execute("SELECT COUNT(*), COUNT(DISTINCT file) FROM device_names").fetchone()
+    assert n > 1000 and files == 1

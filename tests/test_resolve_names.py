@@ -288,3 +288,53 @@ def test_a_lookup_without_other_names_is_still_a_lookup():
     d = PciDevice("0000:01:00.0", None, None, device_name="Zeta Corp. NIC 1")
     resolve_ids([d], FakeLookup())  # FakeLookup has no other_vendor_ids: nothing to fall back to
     assert d.vendor is None and "starts with no vendor name pci.ids knows" in d.notes[0]
+
+
+NEWER_PLAIN = """\
+03:00.0 Ethernet controller: Realtek Semiconductor Co., Ltd. RTL8126 5GbE Controller (rev 01)
+04:00.0 Ethernet controller: Realtek Semiconductor Co., Ltd. RTL8111/8168/8211/8411 PCI Express Gigabit Ethernet Controller (rev 15)
+05:00.0 Ethernet controller: Realtek Semiconductor Co., Ltd. RTL8111/8168B PCI Express Gigabit Ethernet controller (rev 01)
+06:00.0 Ethernet controller: Realtek Semiconductor Co., Ltd. RTL9999 Imaginary Controller (rev 01)
+"""
+
+
+def test_device_names_of_other_pci_ids_versions(kb):
+    """Plain lspci printed with a newer pci.ids (2024-) or an older one (2006-2012) than the
+    installed: the device name maps through data/names/device-names-history.toml, and says so."""
+    need(kb, "Realtek Semiconductor Co., Ltd.", 0x10EC)
+    if kb.device_ids(0x10EC, "RTL8126 5GbE Controller"):
+        pytest.skip("this pci.ids already names RTL8126 5GbE Controller")
+    devs = {d.slot: d for d in parse_lspci_text(NEWER_PLAIN, "newer.txt")}
+    resolve_ids(list(devs.values()), kb)
+    got = {s: (d.vendor, d.device, d.revision) for s, d in devs.items()}
+    assert got == {"0000:03:00.0": (0x10EC, 0x8126, 0x01), "0000:04:00.0": (0x10EC, 0x8168, 0x15),
+                   "0000:05:00.0": (0x10EC, 0x8168, 0x01), "0000:06:00.0": (0x10EC, None, 0x01)}
+    assert devs["0000:03:00.0"].notes == [
+        "device name 'RTL8126 5GbE Controller' is not in the installed pci.ids; another pci.ids version gives it "
+        "to 10ec:8126 (data/names/device-names-history.toml)"]
+    assert devs["0000:06:00.0"].notes == [
+        "device name 'RTL9999 Imaginary Controller' is not in pci.ids for vendor 10ec; device ID left unknown "
+        "(lspci -nn prints it)"]
+
+
+def test_todays_device_name_wins_over_history(kb):
+    need(kb, "VIA Technologies, Inc.", 0x1106, "VT6120/VT6121/VT6122 Gigabit Ethernet Adapter")
+    d = PciDevice("0000:00:0a.0", None, None,
+                  device_name="VIA Technologies, Inc. VT6120/VT6121/VT6122 Gigabit Ethernet Adapter")
+    resolve_ids([d], kb)
+    assert (d.vendor, d.device, d.notes) == (0x1106, 0x3119, [])
+
+
+def test_a_device_name_of_several_ids_in_history_stays_unknown_and_says_where(kb):
+    """Since 2023 pci.ids names both of AMD's XGMAC ports (1022:1458, 1022:1459) alike."""
+    need(kb, "Advanced Micro Devices, Inc. [AMD]", 0x1022)
+    if kb.other_device_ids(0x1022, "XGMAC 10GbE Controller") != [0x1458, 0x1459] or \
+            kb.device_ids(0x1022, "XGMAC 10GbE Controller"):
+        pytest.skip("history or pci.ids differs")
+    d = PciDevice("0000:00:07.0", None, None, vendor_name="Advanced Micro Devices, Inc. [AMD]",
+                  device_name="XGMAC 10GbE Controller")
+    resolve_ids([d], kb)
+    assert d.vendor == 0x1022 and d.device is None
+    assert d.notes == ["device name 'XGMAC 10GbE Controller' matches several IDs in other pci.ids versions "
+                       "(data/names/device-names-history.toml): 1022:1458, 1022:1459; "
+                       "device ID left unknown (lspci -nn prints it)"]

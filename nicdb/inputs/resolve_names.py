@@ -9,6 +9,12 @@ is the plain in-memory one over pci.ids records::
     device_ids(vendor, name) -> list[int]
     class_codes(name) -> list[int]        # 24-bit codes
 
+and, optionally, the names other versions of pci.ids (older or newer than the installed
+one) gave vendors and devices, tried when the installed names match nothing::
+
+    other_vendor_ids(name) -> list[int]
+    other_device_ids(vendor, name) -> list[int]
+
 A header line runs the vendor and device names together ("Red Hat, Inc. Virtio 1.0
 network device"); every split at a space is tried as (vendor name, device name). lspci's
 own text for a device pci.ids does not name -- ``Device 1103``, or ``Unknown device
@@ -89,6 +95,7 @@ class _Cached:
         self.d: dict[tuple[int, str], list[int]] = {}
         self.c: dict[str, list[int]] = {}
         self.o: dict[str, list[int]] = {}  # vendor names of other pci.ids versions
+        self.od: dict[tuple[int, str], list[int]] = {}  # and device names
 
     def other_vendor_ids(self, name: str) -> list[int]:
         """IDs another pci.ids version gave this vendor name (when the lookup knows any)."""
@@ -96,6 +103,15 @@ class _Cached:
         if r is None:
             other = getattr(self.lookup, "other_vendor_ids", None)
             r = self.o[name] = sorted(set(other(name))) if other else []
+        return r
+
+    def other_device_ids(self, vendor: int, name: str) -> list[int]:
+        """IDs another pci.ids version gave this device name (when the lookup knows any)."""
+        key = (vendor, name)
+        r = self.od.get(key)
+        if r is None:
+            other = getattr(self.lookup, "other_device_ids", None)
+            r = self.od[key] = sorted(set(other(vendor, name))) if other else []
         return r
 
     def vendor_ids(self, name: str) -> list[int]:
@@ -204,10 +220,20 @@ def _resolve_device(d: PciDevice, lk: _Cached) -> None:
             continue
         for i in (lk.device_ids(v, dname) if dname else []):
             found.setdefault((v, i), (vname, dname))
+    where = "pci.ids"
+    if not found and d.device is None:  # a device name from an older or newer pci.ids
+        for v, vname, dname in readings:
+            for i in (lk.other_device_ids(v, dname) if dname else []):
+                found.setdefault((v, i), (vname, dname))
+        if found:
+            where = "other pci.ids versions (data/names/device-names-history.toml)"
     vendors = sorted({v for v, _, _ in readings})
     if len(found) == 1:
         (v, i), (vname, dname) = next(iter(found.items()))
         d.vendor, d.device, d.vendor_name, d.device_name = v, i, vname, dname
+        if where != "pci.ids":
+            _note(d, f"device name {dname!r} is not in the installed pci.ids; another pci.ids version gives it "
+                     f"to {v:04x}:{i:04x} (data/names/device-names-history.toml)")
         return
     found_vendors = {v for v, _ in found}
     certain = found_vendors if found else set(vendors)
@@ -220,11 +246,11 @@ def _resolve_device(d: PciDevice, lk: _Cached) -> None:
             d.vendor_name, d.device_name = mine[0][1], mine[0][2]
         vendors = [v]
     if len(found_vendors) > 1:
-        _note(d, f"{shown!r} matches several IDs in pci.ids: {_fmt_ids(found)}; "
+        _note(d, f"{shown!r} matches several IDs in {where}: {_fmt_ids(found)}; "
                  "vendor and device IDs left unknown (lspci -nn prints them)")
     elif found:
         names = sorted({dn for _, dn in found.values() if dn})
-        _note(d, f"device name {(names[0] if len(names) == 1 else shown)!r} matches several IDs in pci.ids: "
+        _note(d, f"device name {(names[0] if len(names) == 1 else shown)!r} matches several IDs in {where}: "
                  f"{_fmt_ids(found)}; device ID left unknown (lspci -nn prints it)")
     elif len(vendors) == 1:
         dn = next((r[2] for r in readings), None) or shown

@@ -40,6 +40,9 @@ NAME_TABLES = {
     "pci_subsystems": {"vendor": int, "device": int, "subvendor": int, "subdevice": int, "name": str},
     "pci_classes": {"code": int, "level": int, "name": str},
     "aliases": {"source": str, "vendor": str, "device": str, "pattern": str, "module": str},
+    # data/names/*: names other pci.ids versions gave network devices (kb.load.Tree.device_names)
+    "device_names": {"vendor": int, "device": int, "name": str, "seen": str, "file": str, "source_key": str,
+                     "confidence": str},
 }
 
 
@@ -65,7 +68,8 @@ def _write(db: sqlite_utils.Database, tree, names: dict[str, list], meta: dict) 
         if rows:
             db[name].insert_all(rows, pk=pk, batch_size=2000)
         counts[name] = len(rows)
-    for name, rows in names.items():  # tens of thousands of rows: plain executemany of tuples
+    names = dict(names, device_names=tree.device_names)
+    for name, rows in names.items():  # thousands of rows: plain executemany of tuples
         cols = NAME_TABLES[name]
         db[name].create(cols)
         db.conn.executemany(f"INSERT INTO [{name}] VALUES ({', '.join('?' * len(cols))})", rows)
@@ -113,6 +117,7 @@ def _write(db: sqlite_utils.Database, tree, names: dict[str, list], meta: dict) 
         ("measurements", ["set_id"]),
         ("kb_names", ["vendor", "device"]),
         ("vendor_names", ["name"]),
+        ("device_names", ["vendor", "name"]),
         ("aliases", ["source", "vendor", "device"]),
         ("claims", ["chip_id"]),
     ):

@@ -57,6 +57,7 @@ class Tree:
     measurements: list[dict] = field(default_factory=list)
     names: list[dict] = field(default_factory=list)
     vendor_names: list[dict] = field(default_factory=list)  # other (older or newer) pci.ids vendor names
+    device_names: list[tuple] = field(default_factory=list)  # and device names, as build.NAME_TABLES rows
     files: list[str] = field(default_factory=list)
     extends: list[tuple[str, str]] = field(default_factory=list)  # (driver, file) of overlay additions
 
@@ -362,6 +363,7 @@ def _names(tree: Tree, ctx: _Ctx, doc: dict) -> None:
              "vendor_name": row.get("vendor_name", ""), "name": row.get("name", ""),
              **_cited(ctx, row, where, sources)}
         )
+    _device_names(tree, ctx, doc, sources)
     for i, row in enumerate(_rows(ctx, doc, "vendor_names")):
         where = f"vendor_names[{i}]"
         name = _req(ctx, row, "name", where)
@@ -371,6 +373,42 @@ def _names(tree: Tree, ctx: _Ctx, doc: dict) -> None:
             {"vendor": _hex(ctx, row, "vendor", where), "name": name.strip(), "seen": row.get("seen", ""),
              **_cited(ctx, row, where, sources)}
         )
+
+
+def _device_names(tree: Tree, ctx: _Ctx, doc: dict, sources: dict) -> None:
+    """``[device_names]``: ``rows`` of [vendor:device, name, first seen, last seen], where
+    seen is "DATE REPO COMMIT" and REPO-history is the row's source (compact: a thousand
+    rows, read on every build)."""
+    table = doc.get("device_names")
+    if table is None:
+        return
+    if not isinstance(table, dict) or not isinstance(table.get("rows"), list):
+        raise ctx.fail("device_names", "must be a table with rows = [[ID, name, first seen, last seen], ...]")
+    conf = table.get("confidence")
+    if conf not in CONFIDENCE:
+        raise ctx.fail("device_names", f"confidence {conf!r} is not one of {', '.join(sorted(CONFIDENCE))}")
+    hexd = frozenset("0123456789abcdef")
+    out = tree.device_names
+    for i, row in enumerate(table["rows"]):
+        where = f"device_names.rows[{i}]"
+        if not (isinstance(row, list) and len(row) == 4 and all(isinstance(x, str) for x in row)):
+            raise ctx.fail(where, "must be [vendor:device, name, first seen, last seen], four strings")
+        ident, name, first, last = row
+        if not (len(ident) == 9 and ident[4] == ":" and set(ident[:4] + ident[5:]) <= hexd):
+            raise ctx.fail(where, f"ID {ident!r} is not vendor:device in lower-case hex")
+        if not name.strip():
+            raise ctx.fail(where, "name must not be empty")
+        seen = []
+        for when in (first, last):
+            parts = when.split(" ")
+            if len(parts) != 3 or len(parts[0]) != 10 or parts[0][4] != "-":
+                raise ctx.fail(where, f"seen {when!r} is not 'DATE REPO COMMIT'")
+            seen.append(parts)
+        src = f"{seen[0][1]}-history"
+        if src not in sources:
+            raise ctx.fail(where, f"source {src!r} (from {first!r}) is not defined in [sources]")
+        out.append((int(ident[:4], 16), int(ident[5:], 16), name.strip(), f"{first} to {last}", ctx.label, src,
+                    conf))
 
 
 _KINDS = {"families": _family, "drivers": _driver, "measurements": _measurements, "names": _names}

@@ -144,6 +144,13 @@ class KnowledgeBase:
                                  (name,)).fetchall()
         return sorted({r[0] for r in rows})
 
+    def other_device_ids(self, vendor: int, name: str) -> list[int]:
+        """Devices of ``vendor`` that another version of pci.ids, older or newer than the
+        installed one, named ``name`` (data/names/device-names-history.toml)."""
+        rows = self.conn.execute("SELECT DISTINCT device FROM device_names WHERE vendor=? AND name=? COLLATE NOCASE",
+                                 (vendor, name)).fetchall()
+        return sorted({r[0] for r in rows})
+
     def device_ids(self, vendor: int, name: str) -> list[int]:
         rows = self.conn.execute("SELECT device FROM pci_devices WHERE vendor=? AND name=? COLLATE NOCASE",
                                  (vendor, name)).fetchall()
