@@ -1371,9 +1371,11 @@ def _is_fleet_run(argv: list[str]) -> bool:
     """``identify --from FOLDER``: one error line per broken host is allowed there."""
     if not argv or argv[0] != "identify" or "--from" not in argv[:-1]:
         return False
+    from nicdb.inputs.files import is_sysfs_tree
+
     src = argv[argv.index("--from") + 1]
     try:
-        return os.path.isdir(src) and not os.path.isdir(os.path.join(src, "bus", "pci", "devices"))
+        return os.path.isdir(src) and not is_sysfs_tree(src)
     except (OSError, ValueError):
         return False
 
