@@ -27,13 +27,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from nicdb.kb.overlay import toml_value  # noqa: E402
 from nicdb.names import pciids  # noqa: E402
 
 # A device name that says "network device" (the installed pci.ids has no class per device).
 NETWORK = re.compile(r"ethernet|gigabit|network|\bnic\b|\d+gbe|wireless|wlan|802\.11|lan controller|fddi|"
                      r"token.ring", re.IGNORECASE)
 REPOS = {"pciutils": "https://github.com/pciutils/pciutils", "pciids": "https://github.com/pciutils/pciids"}
-HEX = frozenset("0123456789abcdef")
 
 
 def snapshots(repo: str, all_refs: bool):
@@ -44,29 +44,6 @@ def snapshots(repo: str, all_refs: bool):
         commit, date = row.split()
         raw = subprocess.run(["git", "-C", repo, "show", f"{commit}:pci.ids"], capture_output=True).stdout
         yield date, commit, raw.decode("utf-8", errors="replace")
-
-
-def _hex4(s: str) -> bool:
-    return len(s) == 4 and set(s.lower()) <= HEX
-
-
-def id_lines(text: str):
-    """("vendor", vendor, None, name) and ("device", vendor, device, name) of a pci.ids
-    text, up to the class list. Lines that are not well-formed (merge leftovers in a few
-    old snapshots) are passed over."""
-    vendor = None
-    for line in text.split("\n"):
-        line = line.rstrip("\r")
-        if not line or line[0] == "#":
-            continue
-        if line.startswith("C "):
-            return
-        if line[0] != "\t":
-            vendor = line[:4].lower() if _hex4(line[:4]) and line[4:6] == "  " else None
-            if vendor:
-                yield "vendor", vendor, None, line[6:].strip()
-        elif vendor and line[1:2] != "\t" and _hex4(line[1:5]) and line[5:7] == "  ":
-            yield "device", vendor, line[1:5].lower(), line[7:].strip()
 
 
 def main() -> int:
@@ -99,17 +76,18 @@ def main() -> int:
         for date, commit, snap in snapshots(repo, all_refs):
             newest[label] = max(newest.get(label, ("", "")), (date, commit[:12]))
             point = (date, label, commit[:12])
-            for kind, vendor, device, name in id_lines(snap):
-                if not name:
-                    continue
-                if kind == "vendor":
+            # a few old snapshots carry merge leftovers: pass over those lines (and what is below them)
+            for rec in pciids.parse(snap, f"{label} {commit[:12]}", strict=False):
+                if rec.kind == "vendor":
+                    vendor, name = f"{rec.key[0]:04x}", rec.name
                     if vendor in network_vendors and name != vendors_now.get(vendor):
                         saw(vendor_seen, (vendor, name), point)
-                else:
+                elif rec.kind == "device":
+                    key, name = (f"{rec.key[0]:04x}", f"{rec.key[1]:04x}"), rec.name
                     if NETWORK.search(name):
-                        network_devices.add((vendor, device))
-                    if name != devices_now.get((vendor, device)):
-                        saw(device_seen, (vendor, device, name), point)
+                        network_devices.add(key)
+                    if name != devices_now.get(key):
+                        saw(device_seen, (*key, name), point)
     device_seen = {k: v for k, v in device_seen.items() if k[:2] in network_devices}
 
     def sources() -> list[str]:
@@ -130,8 +108,8 @@ def main() -> int:
         *sources(),
     ]
     for (vendor, name), (first, last) in sorted(vendor_seen.items()):
-        out += ["[[vendor_names]]", f'vendor = "{vendor}"', f"name = {toml_str(name)}",
-                f'current = {toml_str(vendors_now[vendor])}',
+        out += ["[[vendor_names]]", f'vendor = "{vendor}"', f"name = {toml_value(name)}",
+                f'current = {toml_value(vendors_now[vendor])}',
                 f'seen = "{first[0]} ({first[1]} {first[2]}) to {last[0]} ({last[1]} {last[2]})"',
                 f'source = "{first[1]}-history"', 'confidence = "pci-ids"', ""]
     dest = ROOT / "data" / "names" / "vendor-names-history.toml"
@@ -154,26 +132,13 @@ def main() -> int:
         "rows = [",
     ]
     for (vendor, device, name), (first, last) in sorted(device_seen.items()):
-        out.append(f'  ["{vendor}:{device}", {toml_str(name)}, "{" ".join(first)}", "{" ".join(last)}"],')
+        out.append(f'  ["{vendor}:{device}", {toml_value(name)}, "{" ".join(first)}", "{" ".join(last)}"],')
     out += ["]", ""]
     dest = ROOT / "data" / "names" / "device-names-history.toml"
     dest.write_text("\n".join(out))
     print(f"wrote {dest}: {len(device_seen)} names of {len({k[:2] for k in device_seen})} devices",
           file=sys.stderr)
     return 0
-
-
-def toml_str(s: str) -> str:
-    """A TOML basic string: backslash, quote and control characters escaped."""
-    out = []
-    for ch in s:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
 
 
 if __name__ == "__main__":

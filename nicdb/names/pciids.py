@@ -59,11 +59,14 @@ def read_version(text: str) -> str | None:
     return None
 
 
-def parse(text: str, origin: str = "pci.ids") -> Iterator[PciIdsRecord]:
+def parse(text: str, origin: str = "pci.ids", strict: bool = True) -> Iterator[PciIdsRecord]:
     """Yield every named entry of a pci.ids text.
 
     A line that fits none of the shapes raises :class:`InputError` naming ``origin`` and
-    the line number, so a corrupt file never silently yields wrong names. (This runs over
+    the line number, so a corrupt file never silently yields wrong names. With
+    ``strict=False`` such a line is passed over instead, and with it the entries below it
+    (a bad vendor line's devices), which could otherwise be filed under the wrong parent:
+    for reading old snapshots of pci.ids, a few of which carry merge leftovers. (This runs over
     tens of thousands of lines on every database build, so it avoids regexes and
     per-line closures.)
     """
@@ -80,13 +83,19 @@ def parse(text: str, origin: str = "pci.ids") -> Iterator[PciIdsRecord]:
             if line.startswith("C "):
                 code, _, name = line[2:].partition(" ")
                 if not is_hex(code, 2) or not name.strip():
-                    raise _bad(origin, lineno, line, "malformed class line")
+                    if strict:
+                        raise _bad(origin, lineno, line, "malformed class line")
+                    klass = sub = vendor = device = None  # its subclasses are skipped too
+                    continue
                 klass, sub, vendor, device = int(code, 16), None, None, None
                 yield rec("class", (klass << 16,), name.strip())
                 continue
             code, _, name = line.partition(" ")
             if not is_hex(code, 4) or not name.strip():
-                raise _bad(origin, lineno, line, "malformed vendor line")
+                if strict:
+                    raise _bad(origin, lineno, line, "malformed vendor line")
+                vendor = device = klass = None  # its devices are skipped too
+                continue
             vendor, device, klass = int(code, 16), None, None
             yield rec("vendor", (vendor,), name.strip())
             continue
@@ -95,23 +104,33 @@ def parse(text: str, origin: str = "pci.ids") -> Iterator[PciIdsRecord]:
             if klass is not None:
                 code, _, name = body.partition(" ")
                 if sub is None or not is_hex(code, 2) or not name.strip():
-                    raise _bad(origin, lineno, line, "malformed programming-interface line")
+                    if strict:
+                        raise _bad(origin, lineno, line, "malformed programming-interface line")
+                    continue
                 yield rec("progif", ((klass << 16) | (sub << 8) | int(code, 16),), name.strip())
                 continue
             parts = body.split(None, 2)
             if device is None or len(parts) < 3 or not is_hex(parts[0], 4) or not is_hex(parts[1], 4):
-                raise _bad(origin, lineno, line, "malformed subsystem line")
+                if strict:
+                    raise _bad(origin, lineno, line, "malformed subsystem line")
+                continue
             yield rec("subsystem", (vendor, device, int(parts[0], 16), int(parts[1], 16)), parts[2].strip())
             continue
         code, _, name = line[1:].partition(" ")
         if klass is not None:
             if not is_hex(code, 2) or not name.strip():
-                raise _bad(origin, lineno, line, "malformed subclass line")
+                if strict:
+                    raise _bad(origin, lineno, line, "malformed subclass line")
+                sub = None  # its programming interfaces are skipped too
+                continue
             sub = int(code, 16)
             yield rec("subclass", ((klass << 16) | (sub << 8),), name.strip())
             continue
         if vendor is None or not is_hex(code, 4) or not name.strip():
-            raise _bad(origin, lineno, line, "malformed device line")
+            if strict:
+                raise _bad(origin, lineno, line, "malformed device line")
+            device = None  # its subsystems are skipped too
+            continue
         device = int(code, 16)
         yield rec("device", (vendor, device), name.strip())
 
