@@ -43,6 +43,12 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
+def is_sysfs_tree(path: str | os.PathLike) -> bool:
+    """A folder shaped like /sys (or an unpacked ``nicdb snapshot``)."""
+    return os.path.isdir(os.path.join(path, "bus", "pci", "devices")) or os.path.isdir(
+        os.path.join(path, "nicdb-snapshot"))
+
+
 def read_file(path: str | os.PathLike, nics_only: bool = False) -> list[PciDevice]:
     """Devices from one file: text (lspci, dumps, JSON) or a snapshot archive.
 
@@ -51,7 +57,7 @@ def read_file(path: str | os.PathLike, nics_only: bool = False) -> list[PciDevic
     broken input is an error all the same."""
     p = Path(path)
     if p.is_dir():
-        if (p / "bus" / "pci" / "devices").is_dir() or (p / "nicdb-snapshot").is_dir():
+        if is_sysfs_tree(p):
             from nicdb.inputs.snapshot import read_snapshot
 
             return read_snapshot(p)[0]
@@ -91,12 +97,6 @@ def host_name(path: Path) -> str:
             if name.endswith(suf) and len(name) > len(suf):
                 name = name[: -len(suf)]
     return name
-
-
-def is_sysfs_tree(path: str | os.PathLike) -> bool:
-    """A folder shaped like /sys (or an unpacked ``nicdb snapshot``)."""
-    return os.path.isdir(os.path.join(path, "bus", "pci", "devices")) or os.path.isdir(
-        os.path.join(path, "nicdb-snapshot"))
 
 
 class FleetListing:
