@@ -27,18 +27,20 @@ _WORD_MAX = 20  # nor below its longest word up to this width, while the table c
 _NEARLY = 4  # a column this close to its natural width is given the rest by a wrapping one
 
 
-def cell_len(s: str) -> int:
-    """Columns ``s`` takes on a terminal: East Asian wide characters take two, combining marks none."""
-    if s.isascii():
-        return len(s)
+def _widths(s: str):
+    """The columns each character of ``s`` takes: East Asian wide ones two, combining marks none."""
     import unicodedata
 
-    n = 0
     for ch in s:
         if unicodedata.combining(ch):
-            continue
-        n += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-    return n
+            yield 0
+        else:
+            yield 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+def cell_len(s: str) -> int:
+    """Columns ``s`` takes on a terminal."""
+    return len(s) if s.isascii() else sum(_widths(s))
 
 
 def _cut(word: str, width: int) -> tuple[str, str]:
@@ -118,14 +120,12 @@ def _unbreakable(word: str) -> int:
     may break between any two wide characters, only its longest run of narrow ones."""
     if word.isascii():
         return len(word)
-    import unicodedata
-
     best = run = 0
-    for ch in word:
-        if unicodedata.east_asian_width(ch) in "WF":
+    for w in _widths(word):
+        if w == 2:
             best, run = max(best, run, 2), 0
-        elif not unicodedata.combining(ch):
-            run += 1
+        else:
+            run += w
     return max(best, run)
 
 
@@ -215,22 +215,29 @@ def render_table(t: Table, term: Terminal) -> list[str]:
     return out
 
 
+def pair_lines(pairs: list[tuple[str, str]], term: Terminal, *, indent: str = "", style: str = "bold",
+               min_room: int = 20) -> list[str]:
+    """``name  value`` lines: names padded to the longest, values wrapped beside them."""
+    kw = max((cell_len(k) for k, _ in pairs), default=0)
+    pad = len(indent) + kw + 2
+    room = max(min_room, term.width - pad)
+    out = []
+    for k, v in pairs:
+        vl = wrap(str(v), room) if v else [""]
+        out.append((indent + term.style(k + " " * (kw - cell_len(k)), style) + "  " + vl[0]).rstrip())
+        out += [" " * pad + x for x in vl[1:]]
+    return out
+
+
 def render_records(t: Table, rows: list[list[str]], term: Terminal) -> list[str]:
     """A table as one record per row: the first cell as the record's heading, then each
     other column as ``name  value`` -- for terminals too narrow for the box."""
-    keys = t.columns[1:]
-    kw = max((cell_len(k) for k in keys), default=0)
-    room = max(10, term.width - kw - 4)
     out = []
     if t.title:
         out += [term.style(x, "italic") for x in wrap(t.title, term.width)]
     for r in rows:
-        head = wrap(r[0] or "-", term.width)
-        out += [term.style(h, "bold") for h in head]
-        for k, v in zip(keys, r[1:]):
-            vl = wrap(v, room) if v else [""]
-            out.append(("  " + term.style(k + " " * (kw - cell_len(k)), "dim") + "  " + vl[0]).rstrip())
-            out += [" " * (kw + 4) + x for x in vl[1:]]
+        out += [term.style(h, "bold") for h in wrap(r[0] or "-", term.width)]
+        out += pair_lines(list(zip(t.columns[1:], r[1:])), term, indent="  ", style="dim", min_room=10)
     if t.caption:
         out += [term.style(x, "dim") for x in wrap(t.caption, term.width)]
     return out
@@ -253,12 +260,7 @@ def render_lines(blocks: list, term: Terminal) -> list[str]:
             for ln in wrap(text, term.width, indent if text.strip() else ""):
                 lines.append(term.style(ln, style) if style else ln)
         elif isinstance(blk, Fields):
-            lw = max((cell_len(k) for k, _ in blk.pairs), default=0)
-            room = max(20, term.width - lw - 2)
-            for k, v in blk.pairs:
-                vl = wrap(str(v), room) if v else [""]
-                lines.append(term.style(k + " " * (lw - cell_len(k)), "bold") + "  " + vl[0])
-                lines += [" " * (lw + 2) + x for x in vl[1:]]
+            lines += pair_lines(blk.pairs, term)
         elif isinstance(blk, Table):
             lines += render_table(blk, term)
         elif isinstance(blk, Bars):
