@@ -80,7 +80,7 @@ class Identifier:
             if dev.revision is not None:
                 chip = next((c for c in all_chips if c["rev_lo"] <= dev.revision <= c["rev_hi"]), None)
             supports = kb.supports(dev.vendor, dev.device, dev.revision)
-        issues_by = {s["driver"]: kb.issues(s["driver"]) for s in supports}
+        issues_by = {s["driver"]: kb.issues(s["driver"], dev.vendor, dev.device, dev.revision) for s in supports}
         advice = None
         if supports or candidate_modules:
             advice = choose_driver(supports, issues_by, kernel=kernel, candidate_modules=candidate_modules)

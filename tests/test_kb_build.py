@@ -334,3 +334,95 @@ def test_shipped_device_name_history(kb):
     assert kb.other_device_ids(0x10EC, "RTL8111/8168B PCI Express Gigabit Ethernet controller") == [0x8168]
     n, files = kb.conn.execute("SELECT COUNT(*), COUNT(DISTINCT file) FROM device_names").fetchone()
     assert n > 1000 and files == 1
+
+
+@pytest.mark.parametrize("rel, old, new, where, hint", [
+    ("families/fam.toml", "line_rate_mbps = 100", "line_rate_mpbs = 100", r"\[family\]",
+     "unknown key 'line_rate_mpbs' \\(did you mean 'line_rate_mbps'\\?\\)"),
+    ("families/fam.toml", 'chip = "A"', 'chip = "A"\ndriver = "foo"', r"chips\[0\] \(A\)",
+     "unknown key 'driver'"),
+    ("drivers/drv.toml", 'revs = "*"', 'revs = "*"\nkernel = "*"', r"supports\[0\]",
+     "unknown key 'kernel' \\(did you mean 'kernels'\\?\\)"),
+    ("drivers/drv.toml", 'kind = "driver-source"', 'kind = "driver-source"\nurl = "x"', r"sources\.src",
+     "unknown key 'url'"),
+    ("drivers/drv.toml", "schema = 1", "schema = 1\nparam = []", "top level",
+     "unknown key 'param' \\(did you mean 'params'\\?\\)"),
+])
+def test_unknown_keys_are_refused_with_the_closest_valid_key(tmp_path, rel, old, new, where, hint):
+    make_tree(tmp_path)
+    p = tmp_path / rel
+    assert old in p.read_text()
+    p.write_text(p.read_text().replace(old, new, 1))
+    with pytest.raises(DataError, match=f"{rel}: {where}: {hint}"):
+        load_tree([(tmp_path, "shipped")])
+
+
+LOG_IDS = """
+[[log_ids]]
+driver = "drv"
+kind = "xid"
+value = "541"
+mask = "7cf"
+vendor = "abcd"
+device = "0001"
+chip = "Chip-H"
+products = ["Card H"]
+firmware = ["vendor/chip-h.fw"]
+source = "src"
+confidence = "driver-source"
+"""
+
+
+def test_log_ids_are_loaded_with_hex_values_and_masks(tmp_path):
+    make_tree(tmp_path)
+    p = tmp_path / "families" / "fam.toml"
+    p.write_text(p.read_text() + LOG_IDS)
+    tree = load_tree([(tmp_path, "shipped")])
+    (row,) = tree.log_ids
+    assert (row["family"], row["driver"], row["kind"], row["value"], row["mask"]) == ("fam", "drv", "xid", 0x541, 0x7CF)
+    assert (row["vendor"], row["device"], row["chip"]) == (0xABCD, 1, "Chip-H")
+    assert row["firmware"] == '["vendor/chip-h.fw"]'
+    p.write_text(p.read_text().replace('value = "541"', 'value = "0x541"'))
+    with pytest.raises(DataError, match=r"log_ids\[0\] \(Chip-H\): value '0x541' is not a hex number"):
+        load_tree([(tmp_path, "shipped")])
+    p.write_text(p.read_text().replace('value = "0x541"', 'value = "841"'))
+    with pytest.raises(DataError, match="value 841 has bits outside mask 7cf"):
+        load_tree([(tmp_path, "shipped")])
+
+
+def test_issues_limited_to_devices_and_revisions(tmp_path, monkeypatch):
+    issues = """
+[[issues]]
+id = "all"
+title = "every chip"
+source = "src"
+confidence = "driver-source"
+[[issues]]
+id = "early"
+title = "early steppings of one device"
+devices = ["ABCD:0001"]
+revs = "00-02"
+source = "src"
+confidence = "driver-source"
+"""
+    data = make_tree(tmp_path / "data")
+    p = data / "drivers" / "drv.toml"
+    p.write_text(p.read_text() + issues)
+    monkeypatch.setenv("NICDB_DATA", str(data))
+    kb = KnowledgeBase.open(tmp_path / "db.sqlite")
+    assert [i["id"] for i in kb.issues("drv")] == ["all", "early"]
+    assert [i["id"] for i in kb.issues("drv", 0xABCD, 1, 2)] == ["all", "early"]
+    assert [i["id"] for i in kb.issues("drv", 0xABCD, 1, 3)] == ["all"]
+    assert [i["id"] for i in kb.issues("drv", 0xABCD, 2, 0)] == ["all"]
+    p.write_text(p.read_text().replace('devices = ["ABCD:0001"]', 'devices = ["ABCD-0001"]'))
+    with pytest.raises(DataError, match=r"issues\[1\] \(early\): devices: 'ABCD-0001' is not vendor:device"):
+        load_tree([(data, "shipped")])
+
+
+def test_database_columns_are_the_declared_schema(kb):
+    from nicdb.kb import schema
+
+    for table in schema.TABLES:
+        cols = [(r[1], r[2]) for r in kb.conn.execute(f"PRAGMA table_info([{table.name}])")]
+        want = [(c.name, {int: "INTEGER", str: "TEXT", float: "REAL"}[c.type]) for c in table.columns]
+        assert cols == want, table.name

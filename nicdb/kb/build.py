@@ -18,7 +18,7 @@ import sqlite_utils
 
 from nicdb import __version__
 from nicdb.errors import DataError, DatabaseError, InputError
-from nicdb.kb import paths
+from nicdb.kb import paths, schema
 from nicdb.kb.load import load_tree
 from nicdb.names import pciids
 
@@ -33,95 +33,32 @@ class BuildReport:
     warnings: list[str]
 
 
-# The big name tables, filled from pci.ids and modules.alias as tuples in this column order.
-NAME_TABLES = {
-    "pci_vendors": {"vendor": int, "name": str},
-    "pci_devices": {"vendor": int, "device": int, "name": str},
-    "pci_subsystems": {"vendor": int, "device": int, "subvendor": int, "subdevice": int, "name": str},
-    "pci_classes": {"code": int, "level": int, "name": str},
-    "aliases": {"source": str, "vendor": str, "device": str, "pattern": str, "module": str},
-    # data/names/*: names other pci.ids versions gave network devices (kb.load.Tree.device_names)
-    "device_names": {"vendor": int, "device": int, "name": str, "seen": str, "file": str, "source_key": str,
-                     "confidence": str},
-}
-
-
 def _write(db: sqlite_utils.Database, tree, names: dict[str, list], meta: dict) -> dict:
+    """Create every table of :data:`nicdb.kb.schema.TABLES` and fill it: the knowledge
+    base's rows (dicts from :func:`nicdb.kb.load.load_tree`) and the big name tables (tuples
+    in column order, from pci.ids and modules.alias), each with one ``executemany``."""
+    rows_of = {
+        "sources": tree.sources, "families": tree.families, "chips": tree.chips, "claims": tree.claims,
+        "log_ids": tree.log_ids, "drivers": tree.drivers, "supports": tree.supports, "params": tree.params,
+        "param_defaults": tree.param_defaults, "param_recommend": tree.param_recommend, "issues": tree.issues,
+        "measurement_sets": tree.measurement_sets, "measurements": tree.measurements, "kb_names": tree.names,
+        "vendor_names": tree.vendor_names, "device_names": tree.device_names,
+        "meta": [{"key": k, "value": str(v)} for k, v in meta.items()],
+        **names,
+    }
     counts = {}
-    tables = {
-        "sources": (tree.sources, ("file", "key")),
-        "families": (tree.families, ("id",)),
-        "chips": (tree.chips, ("id",)),
-        "claims": (tree.claims, None),
-        "drivers": (tree.drivers, ("name",)),
-        "supports": (tree.supports, None),
-        "params": (tree.params, ("driver", "name")),
-        "param_defaults": (tree.param_defaults, None),
-        "param_recommend": (tree.param_recommend, None),
-        "issues": (tree.issues, None),
-        "measurement_sets": (tree.measurement_sets, ("id",)),
-        "measurements": (tree.measurements, None),
-        "kb_names": (tree.names, None),
-        "vendor_names": (tree.vendor_names, None),
-    }
-    for name, (rows, pk) in tables.items():
-        if rows:
-            db[name].insert_all(rows, pk=pk, batch_size=2000)
-        counts[name] = len(rows)
-    names = dict(names, device_names=tree.device_names)
-    for name, rows in names.items():  # thousands of rows: plain executemany of tuples
-        cols = NAME_TABLES[name]
-        db[name].create(cols)
-        db.conn.executemany(f"INSERT INTO [{name}] VALUES ({', '.join('?' * len(cols))})", rows)
-        counts[name] = len(rows)
-    # Tables that may be empty still need to exist for the read path.
-    empty = {
-        "claims": {"chip_id": int, "says": str, "file": str, "source_key": str, "confidence": str},
-        "param_recommend": {"driver": str, "param": str, "rev_lo": int, "rev_hi": int, "value": str,
-                            "why": str, "evidence": str, "kernels": str, "file": str,
-                            "source_key": str, "confidence": str},
-        "param_defaults": {"driver": str, "param": str, "versions": str, "value": str, "file": str,
-                           "source_key": str, "confidence": str},
-        "issues": {"driver": str, "id": str, "title": str, "symptom": str, "affected": str,
-                   "fixed_in": str, "workaround": str, "severity": str, "file": str,
-                   "source_key": str, "confidence": str},
-        "measurements": {"set_id": str, "driver": str, "dma_length": int, "mtu": int, "direction": str,
-                         "mbps": float, "cpu_local_pct": int, "cpu_peer_pct": int, "note": str, "where": str},
-        "measurement_sets": {"id": str, "title": str, "tool": str, "vendor": int, "device": int,
-                             "rev_lo": int, "rev_hi": int, "board": str, "cpu": str, "bus": str,
-                             "peer": str, "origin": str, "file": str, "source_key": str, "confidence": str},
-        "vendor_names": {"vendor": int, "name": str, "seen": str, "file": str, "source_key": str,
-                         "confidence": str},
-        "kb_names": {"vendor": int, "device": int, "vendor_name": str, "name": str, "file": str,
-                     "source_key": str, "confidence": str},
-        "supports": {"driver": str, "vendor": int, "device": int, "rev_lo": int, "rev_hi": int,
-                     "status": str, "kernels": str, "reason": str, "file": str, "source_key": str,
-                     "confidence": str},
-        "params": {"driver": str, "name": str, "type": str, "array": int, "min": int, "max": int,
-                   "unit": str, "meaning": str, "value_names": str, "file": str, "source_key": str,
-                   "confidence": str},
-    }
-    for name, cols in empty.items():
-        if not db[name].exists():
-            db[name].create(cols)
-    db["meta"].insert_all([{"key": k, "value": str(v)} for k, v in meta.items()], pk="key")
-    for table, cols in (
-        ("chips", ["vendor", "device"]),
-        ("supports", ["vendor", "device"]),
-        ("pci_devices", ["vendor", "device"]),
-        ("pci_devices", ["name"]),
-        ("pci_vendors", ["vendor"]),
-        ("pci_vendors", ["name"]),
-        ("pci_subsystems", ["vendor", "device", "subvendor", "subdevice"]),
-        ("pci_classes", ["code"]),
-        ("measurements", ["set_id"]),
-        ("kb_names", ["vendor", "device"]),
-        ("vendor_names", ["name"]),
-        ("device_names", ["vendor", "name"]),
-        ("aliases", ["source", "vendor", "device"]),
-        ("claims", ["chip_id"]),
-    ):
-        db[table].create_index(cols, if_not_exists=True)
+    for table in schema.TABLES:
+        db[table.name].create(table.sqlite_columns(), pk=table.pk[0] if table.pk and len(table.pk) == 1
+                              else table.pk)
+        rows = rows_of[table.name]
+        cols = table.column_names
+        if rows and isinstance(rows[0], dict):
+            rows = [tuple(r.get(c) for c in cols) for r in rows]
+        db.conn.executemany(f"INSERT INTO [{table.name}] VALUES ({', '.join('?' * len(cols))})", rows)
+        counts[table.name] = len(rows)
+        for index in table.indexes:
+            db[table.name].create_index(index, if_not_exists=True)
+    del counts["meta"]
     return counts
 
 

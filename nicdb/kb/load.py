@@ -35,7 +35,7 @@ SUPPORT_STATUS = {"supported", "refused", "partial"}
 DRIVER_KINDS = {"in-tree", "vendor", "bsd"}
 SEVERITY = {"minor", "major", "critical"}
 DIRECTIONS = {"tx", "rx"}
-_SUBSYS = re.compile(r"[0-9a-fA-F]{4}:[0-9a-fA-F]{4}\Z")
+_SUBSYS = _VENDOR_DEVICE = re.compile(r"[0-9a-fA-F]{4}:[0-9a-fA-F]{4}\Z")
 _LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
 
 
@@ -57,7 +57,8 @@ class Tree:
     measurements: list[dict] = field(default_factory=list)
     names: list[dict] = field(default_factory=list)
     vendor_names: list[dict] = field(default_factory=list)  # other (older or newer) pci.ids vendor names
-    device_names: list[tuple] = field(default_factory=list)  # and device names, as build.NAME_TABLES rows
+    device_names: list[tuple] = field(default_factory=list)  # and device names, as tuples in column order
+    log_ids: list[dict] = field(default_factory=list)  # chips named in the kernel log by an identifier
     files: list[str] = field(default_factory=list)
     extends: list[tuple[str, str]] = field(default_factory=list)  # (driver, file) of overlay additions
 
@@ -80,6 +81,49 @@ def _req(ctx: _Ctx, row: dict, key: str, where: str, kind=str):
     if kind is not None and not isinstance(val, kind):
         raise ctx.fail(where, f"{key!r} must be {getattr(kind, '__name__', kind)}, not {type(val).__name__}")
     return val
+
+
+# The keys each kind of entry may have. Anything else is a typo or a misunderstanding,
+# and the build refuses it (naming the closest valid key) instead of ignoring it.
+_CITED = ("source", "confidence")
+KEYS = {
+    "families": ("schema", "family", "sources", "chips", "log_ids"),
+    "drivers": ("schema", "driver", "sources", "supports", "params", "issues"),
+    "measurements": ("schema", "set", "sources", "rows"),
+    "names": ("schema", "sources", "devices", "vendor_names", "device_names"),
+    "source": ("kind", "title", "ref", "version"),
+    "family": ("id", "name", "line_rate_mbps", "summary"),
+    "chip": ("vendor", "device", "subsystem", "revs", "chip", "products", "products_confidence", "shares_id_with",
+             "bus", "bus_width_bits", "bus_mhz", "line_rate_mbps", "features", "firmware", "notes", "claims",
+             *_CITED),
+    "claim": ("says", *_CITED),
+    "log_id": ("driver", "kind", "value", "mask", "vendor", "device", "chip", "products", "firmware",
+               "line_rate_mbps", "notes", *_CITED),
+    "driver": ("name", "module", "kind", "os", "families", "summary", "maintained", "package", "extends", *_CITED),
+    "support": ("vendor", "device", "revs", "status", "kernels", "reason", *_CITED),
+    "param": ("name", "type", "array", "min", "max", "unit", "meaning", "values", "defaults", "recommend", *_CITED),
+    "default": ("versions", "value", *_CITED),
+    "recommend": ("revs", "value", "why", "evidence", "kernels", *_CITED),
+    "issue": ("id", "title", "symptom", "affected", "fixed_in", "workaround", "severity", "devices", "revs",
+              *_CITED),
+    "set": ("id", "title", "tool", "vendor", "device", "revs", "board", "cpu", "bus", "peer", *_CITED),
+    "measurement": ("driver", "dma_length", "mtu", "direction", "mbps", "cpu_local_pct", "cpu_peer_pct", "note"),
+    "device_name_row": ("vendor", "device", "vendor_name", "name", *_CITED),
+    "vendor_name": ("vendor", "name", "current", "seen", *_CITED),
+    "device_names": ("confidence", "rows"),
+}
+
+
+def _keys(ctx: _Ctx, row: dict, kind: str, where: str) -> None:
+    """Refuse keys that entries of ``kind`` do not have, naming the closest valid one."""
+    allowed = KEYS[kind]
+    for key in row:
+        if key not in allowed:
+            import difflib
+
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else f" (valid keys: {', '.join(allowed)})"
+            raise ctx.fail(where, f"unknown key {key!r}{hint}")
 
 
 def _hex(ctx: _Ctx, row: dict, key: str, where: str) -> int:
@@ -144,6 +188,7 @@ def _sources(ctx: _Ctx, doc: dict) -> dict:
     for key, s in sources.items():
         if not isinstance(s, dict):
             raise ctx.fail(f"sources.{key}", "must be a table")
+        _keys(ctx, s, "source", f"sources.{key}")
         for k in ("kind", "title", "ref"):
             _req(ctx, s, k, f"sources.{key}")
     if ctx.origin == "local":
@@ -185,6 +230,7 @@ def _family(tree: Tree, ctx: _Ctx, doc: dict) -> None:
     fam = doc.get("family")
     if not isinstance(fam, dict):
         raise ctx.fail("[family]", "missing")
+    _keys(ctx, fam, "family", "[family]")
     fid = _req(ctx, fam, "id", "[family]")
     if Path(ctx.path).stem != fid and ctx.origin != "local":
         raise ctx.fail("[family]", f"id {fid!r} must match the file name")
@@ -197,6 +243,7 @@ def _family(tree: Tree, ctx: _Ctx, doc: dict) -> None:
     seen: dict[tuple, list[tuple[int, int, str]]] = {}
     for i, row in enumerate(_rows(ctx, doc, "chips")):
         where = f"chips[{i}] ({row.get('chip', '?')})"
+        _keys(ctx, row, "chip", where)
         v, d = _hex(ctx, row, "vendor", where), _hex(ctx, row, "device", where)
         sv, sd = _subsys(ctx, row, where)
         lo, hi = _revs(ctx, row, where)
@@ -216,24 +263,64 @@ def _family(tree: Tree, ctx: _Ctx, doc: dict) -> None:
         pconf = row.get("products_confidence", cited["confidence"])
         if pconf not in CONFIDENCE:
             raise ctx.fail(where, f"products_confidence {pconf!r} is not a known confidence")
-        products = row.get("products", [])
-        if not isinstance(products, list):
-            raise ctx.fail(where, "products must be a list of names")
+        products = _names_list(ctx, row, "products", where)
         chip_id = len(tree.chips) + 1
         tree.chips.append(
             {"id": chip_id, "family": fid, "vendor": v, "device": d, "subvendor": sv, "subdevice": sd,
              "rev_lo": lo, "rev_hi": hi, "chip": _req(ctx, row, "chip", where),
-             "products": json.dumps(products), "products_confidence": pconf, "bus": bus,
-             "bus_width_bits": row.get("bus_width_bits"), "bus_mhz": row.get("bus_mhz"),
-             "line_rate_mbps": row.get("line_rate_mbps", rate),
-             "features": json.dumps(row.get("features", [])), "notes": row.get("notes", ""),
+             "products": json.dumps(products), "products_confidence": pconf,
+             "shares_id_with": json.dumps(_names_list(ctx, row, "shares_id_with", where)), "bus": bus,
+             "bus_width_bits": _int(ctx, row, "bus_width_bits", where), "bus_mhz": _int(ctx, row, "bus_mhz", where),
+             "line_rate_mbps": _int(ctx, row, "line_rate_mbps", where, rate),
+             "features": json.dumps(_names_list(ctx, row, "features", where)),
+             "firmware": json.dumps(_names_list(ctx, row, "firmware", where)), "notes": row.get("notes", ""),
              "origin": ctx.origin, **cited}
         )
         for j, claim in enumerate(_rows(ctx, row, "claims")):
             cw = f"{where}.claims[{j}]"
+            _keys(ctx, claim, "claim", cw)
             tree.claims.append(
                 {"chip_id": chip_id, "says": _req(ctx, claim, "says", cw), **_cited(ctx, claim, cw, sources)}
             )
+    for i, row in enumerate(_rows(ctx, doc, "log_ids")):
+        where = f"log_ids[{i}] ({row.get('chip', '?')})"
+        _keys(ctx, row, "log_id", where)
+        value = _hexnum(ctx, row, "value", where)
+        mask = _hexnum(ctx, row, "mask", where) if "mask" in row else None
+        if mask is not None and value & ~mask:
+            raise ctx.fail(where, f"value {row['value']} has bits outside mask {row['mask']}")
+        tree.log_ids.append(
+            {"family": fid, "driver": _req(ctx, row, "driver", where), "kind": _req(ctx, row, "kind", where),
+             "value": value, "mask": mask,
+             "vendor": _hex(ctx, row, "vendor", where) if "vendor" in row else None,
+             "device": _hex(ctx, row, "device", where) if "device" in row else None,
+             "chip": _req(ctx, row, "chip", where), "products": json.dumps(_names_list(ctx, row, "products", where)),
+             "firmware": json.dumps(_names_list(ctx, row, "firmware", where)),
+             "line_rate_mbps": _int(ctx, row, "line_rate_mbps", where), "notes": row.get("notes", ""),
+             **_cited(ctx, row, where, sources)}
+        )
+
+
+def _names_list(ctx: _Ctx, row: dict, key: str, where: str) -> list[str]:
+    val = row.get(key, [])
+    if not isinstance(val, list) or not all(isinstance(x, str) for x in val):
+        raise ctx.fail(where, f"{key} must be a list of strings")
+    return val
+
+
+def _int(ctx: _Ctx, row: dict, key: str, where: str, default: int | None = None) -> int | None:
+    val = row.get(key, default)
+    if val is not None and (not isinstance(val, int) or isinstance(val, bool) or val < 0):
+        raise ctx.fail(where, f"{key} must be a non-negative whole number, not {val!r}")
+    return val
+
+
+def _hexnum(ctx: _Ctx, row: dict, key: str, where: str) -> int:
+    """A hex number written as a string, as drivers print it: ``"541"``, ``"5720000"``."""
+    raw = _req(ctx, row, key, where)
+    if not isinstance(raw, str) or not raw or len(raw) > 16 or raw.strip("0123456789abcdefABCDEF"):
+        raise ctx.fail(where, f"{key} {raw!r} is not a hex number (digits only, no 0x)")
+    return int(raw, 16)
 
 
 def _driver(tree: Tree, ctx: _Ctx, doc: dict) -> None:
@@ -241,6 +328,7 @@ def _driver(tree: Tree, ctx: _Ctx, doc: dict) -> None:
     drv = doc.get("driver")
     if not isinstance(drv, dict):
         raise ctx.fail("[driver]", "missing")
+    _keys(ctx, drv, "driver", "[driver]")
     name = _req(ctx, drv, "name", "[driver]")
     if drv.get("extends"):
         # An overlay file adding notes, parameters or issues to a driver defined elsewhere.
@@ -253,12 +341,13 @@ def _driver(tree: Tree, ctx: _Ctx, doc: dict) -> None:
         tree.drivers.append(
             {"name": name, "module": drv.get("module", name.replace("-", "_")), "kind": kind,
              "os": drv.get("os", "linux"), "families": json.dumps(fams), "summary": drv.get("summary", ""),
-             "maintained": drv.get("maintained"), "origin": ctx.origin,
+             "maintained": drv.get("maintained"), "package": drv.get("package", ""), "origin": ctx.origin,
              **_cited(ctx, drv, "[driver]", sources)}
         )
     _add_sources(tree, ctx, sources)
     for i, row in enumerate(_rows(ctx, doc, "supports")):
         where = f"supports[{i}]"
+        _keys(ctx, row, "support", where)
         status = row.get("status", "supported")
         if status not in SUPPORT_STATUS:
             raise ctx.fail(where, f"status {status!r} is not one of {', '.join(sorted(SUPPORT_STATUS))}")
@@ -273,6 +362,7 @@ def _driver(tree: Tree, ctx: _Ctx, doc: dict) -> None:
     for i, row in enumerate(_rows(ctx, doc, "params")):
         pname = _req(ctx, row, "name", f"params[{i}]")
         where = f"params[{i}] ({pname})"
+        _keys(ctx, row, "param", where)
         tree.params.append(
             {"driver": name, "name": pname, "type": row.get("type", "int"), "array": bool(row.get("array", False)),
              "min": row.get("min"), "max": row.get("max"), "unit": row.get("unit", ""),
@@ -281,6 +371,7 @@ def _driver(tree: Tree, ctx: _Ctx, doc: dict) -> None:
         )
         for j, d in enumerate(_rows(ctx, row, "defaults")):
             dw = f"{where}.defaults[{j}]"
+            _keys(ctx, d, "default", dw)
             if "value" not in d:
                 raise ctx.fail(dw, "missing required key 'value'")
             _check_value(ctx, row, d["value"], dw)
@@ -290,6 +381,7 @@ def _driver(tree: Tree, ctx: _Ctx, doc: dict) -> None:
             )
         for j, r in enumerate(_rows(ctx, row, "recommend")):
             rw = f"{where}.recommend[{j}]"
+            _keys(ctx, r, "recommend", rw)
             lo, hi = _revs(ctx, r, rw)
             if "value" in r:
                 _check_value(ctx, row, r["value"], rw)
@@ -304,6 +396,12 @@ def _driver(tree: Tree, ctx: _Ctx, doc: dict) -> None:
             )
     for i, row in enumerate(_rows(ctx, doc, "issues")):
         where = f"issues[{i}] ({row.get('id', '?')})"
+        _keys(ctx, row, "issue", where)
+        lo, hi = _revs(ctx, row, where)
+        devices = _names_list(ctx, row, "devices", where)
+        for ident in devices:
+            if not _VENDOR_DEVICE.match(ident):
+                raise ctx.fail(where, f"devices: {ident!r} is not vendor:device in hex (8086:15f3)")
         sev = row.get("severity", "minor")
         if sev not in SEVERITY:
             raise ctx.fail(where, f"severity {sev!r} is not one of {', '.join(sorted(SEVERITY))}")
@@ -311,7 +409,8 @@ def _driver(tree: Tree, ctx: _Ctx, doc: dict) -> None:
             {"driver": name, "id": _req(ctx, row, "id", where), "title": _req(ctx, row, "title", where),
              "symptom": row.get("symptom", ""), "affected": _vrange(ctx, row, "affected", where),
              "fixed_in": str(row.get("fixed_in", "")), "workaround": row.get("workaround", ""),
-             "severity": sev, **_cited(ctx, row, where, sources)}
+             "severity": sev, "devices": json.dumps([x.lower() for x in devices]), "rev_lo": lo, "rev_hi": hi,
+             **_cited(ctx, row, where, sources)}
         )
 
 
@@ -327,6 +426,7 @@ def _measurements(tree: Tree, ctx: _Ctx, doc: dict) -> None:
     s = doc.get("set")
     if not isinstance(s, dict):
         raise ctx.fail("[set]", "missing")
+    _keys(ctx, s, "set", "[set]")
     sid = _req(ctx, s, "id", "[set]")
     lo, hi = _revs(ctx, s, "[set]")
     tree.measurement_sets.append(
@@ -339,6 +439,7 @@ def _measurements(tree: Tree, ctx: _Ctx, doc: dict) -> None:
     _add_sources(tree, ctx, sources)
     for i, row in enumerate(_rows(ctx, doc, "rows")):
         where = f"rows[{i}]"
+        _keys(ctx, row, "measurement", where)
         direction = row.get("direction")
         if direction not in DIRECTIONS:
             raise ctx.fail(where, f"direction {direction!r} must be tx or rx")
@@ -358,6 +459,7 @@ def _names(tree: Tree, ctx: _Ctx, doc: dict) -> None:
     _add_sources(tree, ctx, sources)
     for i, row in enumerate(_rows(ctx, doc, "devices")):
         where = f"devices[{i}]"
+        _keys(ctx, row, "device_name_row", where)
         tree.names.append(
             {"vendor": _hex(ctx, row, "vendor", where), "device": _hex(ctx, row, "device", where) if "device" in row else None,
              "vendor_name": row.get("vendor_name", ""), "name": row.get("name", ""),
@@ -366,6 +468,7 @@ def _names(tree: Tree, ctx: _Ctx, doc: dict) -> None:
     _device_names(tree, ctx, doc, sources)
     for i, row in enumerate(_rows(ctx, doc, "vendor_names")):
         where = f"vendor_names[{i}]"
+        _keys(ctx, row, "vendor_name", where)
         name = _req(ctx, row, "name", where)
         if not name.strip():
             raise ctx.fail(where, "name must not be empty")
@@ -384,6 +487,7 @@ def _device_names(tree: Tree, ctx: _Ctx, doc: dict, sources: dict) -> None:
         return
     if not isinstance(table, dict) or not isinstance(table.get("rows"), list):
         raise ctx.fail("device_names", "must be a table with rows = [[ID, name, first seen, last seen], ...]")
+    _keys(ctx, table, "device_names", "device_names")
     conf = table.get("confidence")
     if conf not in CONFIDENCE:
         raise ctx.fail("device_names", f"confidence {conf!r} is not one of {', '.join(sorted(CONFIDENCE))}")
@@ -429,6 +533,7 @@ def load_tree(roots: list[tuple]) -> Tree:
             label = f"{shown}/{path.parent.name}/{path.name}"
             ctx = _Ctx(path, label, origin)
             doc = _load_doc(path, label)
+            _keys(ctx, doc, path.parent.name, "top level")
             _KINDS[path.parent.name](tree, ctx, doc)
             tree.files.append(str(path))
     _cross_check(tree)

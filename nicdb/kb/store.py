@@ -233,8 +233,20 @@ class KnowledgeBase:
                 r["recommend"].append(self._cite(d))
         return rows
 
-    def issues(self, driver: str) -> list[dict]:
-        return [self._cite(r) for r in self.q("SELECT * FROM issues WHERE driver=? ORDER BY id", (driver,))]
+    def issues(self, driver: str, vendor: int | None = None, device: int | None = None,
+               rev: int | None = None) -> list[dict]:
+        """A driver's known issues; with an ID (and revision), only those that can affect
+        that chip (an issue may be limited to some devices and revisions)."""
+        out = []
+        ident = None if vendor is None or device is None else f"{vendor:04x}:{device:04x}"
+        for r in self.q("SELECT * FROM issues WHERE driver=? ORDER BY id", (driver,)):
+            r["devices"] = json.loads(r["devices"])
+            if ident is not None and r["devices"] and ident not in r["devices"]:
+                continue
+            if rev is not None and not r["rev_lo"] <= rev <= r["rev_hi"]:
+                continue
+            out.append(self._cite(r))
+        return out
 
     # ------------------------------------------------------------------ measurements
     def measurement_sets(self, vendor: int | None = None, device: int | None = None,

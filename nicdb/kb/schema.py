@@ -1,0 +1,251 @@
+"""The knowledge base's SQLite schema, declared once.
+
+Every table the build writes is declared here with its columns, their SQLite types, a
+primary key and indexes, and a sentence saying what a row means. :mod:`nicdb.kb.build`
+creates the tables from these declarations (with sqlite-utils); the documentation of
+the schema (``data/SCHEMA.md``) and the database browser's metadata are generated from
+them, so the three cannot drift apart. The read path (:mod:`nicdb.kb.store`) does not
+import this module.
+"""
+
+from __future__ import annotations
+
+
+class Column:
+    __slots__ = ("name", "type", "doc")
+
+    def __init__(self, name: str, type_: type, doc: str) -> None:
+        self.name, self.type, self.doc = name, type_, doc
+
+
+class Table:
+    __slots__ = ("name", "doc", "columns", "pk", "indexes", "group")
+
+    def __init__(self, name: str, doc: str, columns: list[Column], *, pk: tuple[str, ...] | None = None,
+                 indexes: tuple[tuple[str, ...], ...] = (), group: str = "knowledge") -> None:
+        self.name, self.doc, self.columns = name, doc, columns
+        self.pk, self.indexes, self.group = pk, indexes, group
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def sqlite_columns(self) -> dict[str, type]:
+        """``{column: python type}`` in order, as sqlite-utils' ``create`` takes them."""
+        return {c.name: c.type for c in self.columns}
+
+
+def _cited() -> list[Column]:
+    return [
+        Column("file", str, "the data file the row comes from (data/... or your overlay)"),
+        Column("source_key", str, "key of the row's source in that file's [sources] (table sources)"),
+        Column("confidence", str, "how sure the fact is: driver-source, vendor-source, bsd-source, pci-ids, "
+                                  "datasheet, measured, seed-inferred, unverified or local"),
+    ]
+
+
+_REV = [Column("rev_lo", int, "lowest PCI revision ID of the range (0-255)"),
+        Column("rev_hi", int, "highest PCI revision ID of the range (0-255)")]
+_ID = [Column("vendor", int, "PCI vendor ID (an integer; 0x1106 is 4358)"),
+       Column("device", int, "PCI device ID (an integer)")]
+
+TABLES: tuple[Table, ...] = (
+    Table("sources", "Every source a data file cites: what it is and where to find it.", [
+        Column("file", str, "the data file that defines it"),
+        Column("key", str, "its key in that file's [sources]"),
+        Column("kind", str, "the kind of source (same words as confidence, plus seed)"),
+        Column("title", str, "what the source is"),
+        Column("ref", str, "where to find it: repository and path, URL, package"),
+        Column("version", str, "kernel tag, driver version, package version or date"),
+    ], pk=("file", "key")),
+    Table("families", "Chip families: chips that share a driver lineage (one data/families file each).", [
+        Column("id", str, "the family's id (its file name)"),
+        Column("name", str, "human name"),
+        Column("line_rate_mbps", int, "line rate of the family's chips in Mb/s, unless a chip says otherwise"),
+        Column("summary", str, "what distinguishes the family, in a sentence or two"),
+        Column("file", str, "the data file"),
+        Column("origin", str, "shipped (nicdb's data/) or local (your overlay)"),
+    ], pk=("id",)),
+    Table("chips", "Which chip a PCI vendor:device (and subsystem) is, per range of PCI revision IDs.", [
+        Column("id", int, "row id (claims refer to it)"),
+        Column("family", str, "the family id"),
+        *_ID,
+        Column("subvendor", int, "subsystem vendor ID the row is limited to (null: any)"),
+        Column("subdevice", int, "subsystem device ID the row is limited to (null: any)"),
+        *_REV,
+        Column("chip", str, "the chip's name as the driver source calls it"),
+        Column("products", str, "JSON list of product names sold with this chip"),
+        Column("products_confidence", str, "confidence of the product names (may be lower than the chip's)"),
+        Column("shares_id_with", str, "JSON list of other chips that report the same ID and revision "
+                                      "(only the kernel log or a register tells them apart)"),
+        Column("bus", str, "host bus: pci, pci-x, pcie, integrated or unknown"),
+        Column("bus_width_bits", int, "conventional PCI/PCI-X bus width in bits, when fixed by the chip"),
+        Column("bus_mhz", int, "conventional PCI/PCI-X clock in MHz, when fixed by the chip"),
+        Column("line_rate_mbps", int, "the chip's line rate in Mb/s"),
+        Column("features", str, "JSON list of features that change at this revision boundary"),
+        Column("firmware", str, "JSON list of firmware files this chip loads (relative to /lib/firmware)"),
+        Column("notes", str, "what changes at this boundary, and why it matters"),
+        Column("origin", str, "shipped or local"),
+        *_cited(),
+    ], pk=("id",), indexes=(("vendor", "device"),)),
+    Table("claims", "What other sources say about a chip row, where they disagree or add detail.", [
+        Column("chip_id", int, "the chips row"),
+        Column("says", str, "the claim, in nicdb's words"),
+        *_cited(),
+    ], indexes=(("chip_id",),)),
+    Table("log_ids", "Chips a driver names in the kernel log by an identifier the PCI ID does not carry "
+                     "(r8169's XID, tg3's ASIC revision, iwlwifi's hardware REV, ...).", [
+        Column("family", str, "the family id"),
+        Column("driver", str, "the driver whose kernel-log line carries the identifier"),
+        Column("kind", str, "the identifier's kind (xid, asic-rev, hw-rev, chip-rev, mac-rev, ...)"),
+        Column("value", int, "the identifier's value"),
+        Column("mask", int, "bits of the logged value that are compared (null: all)"),
+        Column("vendor", int, "PCI vendor ID the row is limited to (null: any the driver binds)"),
+        Column("device", int, "PCI device ID the row is limited to (null: any)"),
+        Column("chip", str, "the chip the identifier names"),
+        Column("products", str, "JSON list of product names"),
+        Column("firmware", str, "JSON list of firmware files the driver loads for this chip"),
+        Column("line_rate_mbps", int, "the chip's line rate in Mb/s (null: the family's)"),
+        Column("notes", str, "what nicdb knows about this chip"),
+        *_cited(),
+    ], indexes=(("driver", "kind"),)),
+    Table("drivers", "Drivers nicdb has notes on: Linux in-tree, vendor and BSD drivers.", [
+        Column("name", str, "the driver's name as the kernel reports it in use"),
+        Column("module", str, "the module name (modules.alias spelling)"),
+        Column("kind", str, "in-tree, vendor or bsd"),
+        Column("os", str, "linux, freebsd, netbsd or openbsd"),
+        Column("families", str, "JSON list of the family ids it drives"),
+        Column("summary", str, "what the driver is"),
+        Column("maintained", int, "1 when maintained, 0 when not, null when unknown"),
+        Column("package", str, "distribution package that provides a vendor driver (e.g. a dkms package)"),
+        Column("origin", str, "shipped or local"),
+        *_cited(),
+    ], pk=("name",)),
+    Table("supports", "What a driver binds or refuses, per ID and revision range, on which kernels.", [
+        Column("driver", str, "the driver"),
+        *_ID,
+        *_REV,
+        Column("status", str, "supported, partial or refused"),
+        Column("kernels", str, "versions where this holds (kernel versions for in-tree drivers)"),
+        Column("reason", str, "why, for partial and refused"),
+        *_cited(),
+    ], indexes=(("vendor", "device"),)),
+    Table("params", "Module parameters nicdb has notes on.", [
+        Column("driver", str, "the driver"),
+        Column("name", str, "the parameter"),
+        Column("type", str, "int, bool or string"),
+        Column("array", int, "1 when it takes one value per card"),
+        Column("min", int, "lowest accepted value"),
+        Column("max", int, "highest accepted value"),
+        Column("unit", str, "unit of the value"),
+        Column("meaning", str, "what it controls, in nicdb's words"),
+        Column("value_names", str, "JSON object: value -> what it means"),
+        *_cited(),
+    ], pk=("driver", "name")),
+    Table("param_defaults", "A parameter's default value, per driver version range.", [
+        Column("driver", str, "the driver"),
+        Column("param", str, "the parameter"),
+        Column("versions", str, "versions with this default"),
+        Column("value", str, "the default, as JSON"),
+        *_cited(),
+    ], indexes=(("driver", "param"),)),
+    Table("param_recommend", "nicdb's advice for a parameter, per revision range and kernel range.", [
+        Column("driver", str, "the driver"),
+        Column("param", str, "the parameter"),
+        *_REV,
+        Column("value", str, "the recommended value as JSON (null: leave the default)"),
+        Column("why", str, "the reason"),
+        Column("evidence", str, "JSON list of measurement set ids behind it"),
+        Column("kernels", str, "kernels the advice is for"),
+        *_cited(),
+    ], indexes=(("driver", "param"),)),
+    Table("issues", "Known issues of a driver, with the versions affected and the fix.", [
+        Column("driver", str, "the driver"),
+        Column("id", str, "the issue's id within the driver"),
+        Column("title", str, "one line"),
+        Column("symptom", str, "what the user sees"),
+        Column("affected", str, "versions affected (kernel versions for in-tree drivers)"),
+        Column("fixed_in", str, "the first version with the fix"),
+        Column("workaround", str, "what to do meanwhile"),
+        Column("severity", str, "minor, major or critical"),
+        Column("devices", str, "JSON list of vendor:device IDs the issue is limited to (empty: all)"),
+        *_REV,
+        *_cited(),
+    ], indexes=(("driver",),)),
+    Table("measurement_sets", "Sets of throughput measurements: the seed's, and your own.", [
+        Column("id", str, "the set's id"),
+        Column("title", str, "what was measured"),
+        Column("tool", str, "nuttcp, iperf3, ..."),
+        *_ID,
+        *_REV,
+        Column("board", str, "the machine"),
+        Column("cpu", str, "its CPU"),
+        Column("bus", str, "the NIC's host bus"),
+        Column("peer", str, "the other end"),
+        Column("origin", str, "shipped or local"),
+        *_cited(),
+    ], pk=("id",)),
+    Table("measurements", "One measurement: a driver, a setting, a direction, the throughput.", [
+        Column("set_id", str, "the measurement set"),
+        Column("driver", str, "the driver under test"),
+        Column("dma_length", int, "DMA_length in force (null: the driver's default)"),
+        Column("mtu", int, "MTU in bytes"),
+        Column("direction", str, "tx (the NIC under test sends) or rx (it receives)"),
+        Column("mbps", float, "throughput in Mb/s"),
+        Column("cpu_local_pct", int, "CPU use on the machine under test, %"),
+        Column("cpu_peer_pct", int, "CPU use on the peer, %"),
+        Column("note", str, "remarks"),
+        Column("where", str, "file and row the measurement comes from"),
+    ], indexes=(("set_id",),)),
+    Table("kb_names", "PCI names for the IDs in nicdb's knowledge base (used without pci.ids).", [
+        *_ID,
+        Column("vendor_name", str, "the vendor's pci.ids name"),
+        Column("name", str, "the device's pci.ids name"),
+        *_cited(),
+    ], indexes=(("vendor", "device"),), group="names"),
+    Table("vendor_names", "Names other pci.ids versions gave network vendors (to read old or new lspci output).", [
+        Column("vendor", int, "PCI vendor ID"),
+        Column("name", str, "the name"),
+        Column("seen", str, "the pci.ids snapshots that carry it"),
+        *_cited(),
+    ], indexes=(("name",),), group="names"),
+    Table("device_names", "Names other pci.ids versions gave network devices.", [
+        *_ID,
+        Column("name", str, "the name"),
+        Column("seen", str, "first and last pci.ids snapshot that carry it"),
+        *_cited(),
+    ], indexes=(("vendor", "name"),), group="names"),
+    Table("pci_vendors", "Vendor names from the installed pci.ids.", [
+        Column("vendor", int, "PCI vendor ID"),
+        Column("name", str, "pci.ids name"),
+    ], indexes=(("vendor",), ("name",)), group="pci.ids"),
+    Table("pci_devices", "Device names from the installed pci.ids.", [
+        *_ID,
+        Column("name", str, "pci.ids name"),
+    ], indexes=(("vendor", "device"), ("name",)), group="pci.ids"),
+    Table("pci_subsystems", "Subsystem names from the installed pci.ids.", [
+        *_ID,
+        Column("subvendor", int, "subsystem vendor ID"),
+        Column("subdevice", int, "subsystem device ID"),
+        Column("name", str, "pci.ids name"),
+    ], indexes=(("vendor", "device", "subvendor", "subdevice"),), group="pci.ids"),
+    Table("pci_classes", "PCI class, subclass and programming-interface names from pci.ids.", [
+        Column("code", int, "24-bit class code, lower levels zero-filled"),
+        Column("level", int, "0 class, 1 subclass, 2 programming interface"),
+        Column("name", str, "pci.ids name"),
+    ], indexes=(("code",),), group="pci.ids"),
+    Table("aliases", "PCI modalias patterns of Linux network drivers (modules.alias), from nicdb's shipped "
+                     "table and the running kernel's.", [
+        Column("source", str, "shipped or running"),
+        Column("vendor", str, "the pattern's literal vendor (8 hex digits) or *"),
+        Column("device", str, "the pattern's literal device (8 hex digits) or *"),
+        Column("pattern", str, "the modalias pattern, pci:v...d...sv...sd...bc...sc...i..."),
+        Column("module", str, "the module it loads"),
+    ], indexes=(("source", "vendor", "device"),), group="modules"),
+    Table("meta", "What the database was built from, and when.", [
+        Column("key", str, "the item"),
+        Column("value", str, "its value"),
+    ], pk=("key",), group="build"),
+)
+
+BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
