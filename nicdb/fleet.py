@@ -107,11 +107,11 @@ def identify_fleet(folder, kb, *, kernel: str | None, modules=None, nics_only: b
     ``modules`` is as for :func:`nicdb.report.build_reports`; one
     :class:`~nicdb.report.Identifier` serves the whole fleet, so each distinct chip is
     looked up once. Devices that are not NICs are left unread where the input allows
-    it (see :func:`nicdb.inputs.files.read_file`). ``members``: as for
-    :func:`nicdb.inputs.files.iter_fleet`.
+    it (see :func:`nicdb.inputs.read`). ``members``: as for
+    :func:`nicdb.inputs.fleet_folder.iter_fleet`.
     """
     from nicdb.inputs import resolve_missing_ids
-    from nicdb.inputs.files import iter_fleet
+    from nicdb.inputs.fleet_folder import iter_fleet
     from nicdb.report import Identifier, build_reports
 
     ident = Identifier(kb, kernel=kernel)

@@ -94,15 +94,6 @@ class ModaliasKey(tuple):
     sub_class = property(_itemgetter(5))
     prog_if = property(_itemgetter(6))
 
-    def text(self) -> str:
-        """The modalias string; an unknown field is written ``*`` (matches anything)."""
-        return "pci:" + "".join(m + ("*" if v is None else v) for m, v in zip(FIELDS, self))
-
-    @property
-    def complete(self) -> bool:
-        return None not in self
-
-
 def modalias_key(device: PciDevice) -> ModaliasKey:
     """The structured modalias of ``device``; fields the input did not supply are ``None``."""
     v, d, sv, sd, cc = (
@@ -123,24 +114,6 @@ def modalias_key(device: PciDevice) -> ModaliasKey:
 
 
 _new_key = tuple.__new__
-
-
-def modalias_for(device: PciDevice) -> str | None:
-    """The kernel's modalias string for ``device``, as sysfs shows it.
-
-    With every field known this is byte-for-byte the sysfs ``modalias``, e.g.
-    ``pci:v00001AF4d00001041sv00001AF4sd00001041bc02sc00i00``. A field the input did not
-    supply (subsystem from plain lspci, say) is written ``*`` -- so the result is itself a
-    modules.alias-style pattern and never pretends to a value -- and matching never uses
-    this string: :meth:`AliasTable.candidates` matches the structured
-    :func:`modalias_key`, where an unknown field matches any pattern value.
-
-    ``None`` when the vendor or device ID is unknown: such a device has no modalias that
-    could select a driver.
-    """
-    if device.vendor is None or device.device is None:
-        return None
-    return modalias_key(device).text()
 
 
 # --------------------------------------------------------------------------- globs
@@ -593,12 +566,6 @@ class AliasTable:
                     out.append(e)
         return out
 
-    def matching(self, device: PciDevice | ModaliasKey) -> list[tuple[str, str]]:
-        """Every ``(pattern, module)`` that matches, in file order: the evidence for
-        :meth:`candidates`."""
-        key = device if isinstance(device, ModaliasKey) else modalias_key(device)
-        return [(p, mod) for _, p, mod in self._matches(key)]
-
     def candidates(self, device: PciDevice | ModaliasKey) -> list[str]:
         """Module names whose alias matches ``device``: deduplicated, in file order.
 
@@ -618,18 +585,6 @@ class AliasTable:
 
 
 # --------------------------------------------------------------------------- where the tables are
-
-
-def find_modules_alias(kernel_release: str | None = None) -> Path | None:
-    """The modules.alias of ``kernel_release`` (default: the running kernel), if installed."""
-    from pathlib import Path
-
-    release = kernel_release or os.uname().release
-    for base in ("/lib/modules", "/usr/lib/modules"):
-        p = Path(base) / release / "modules.alias"
-        if p.is_file():
-            return p
-    return None
 
 
 def _version_key(name: str) -> tuple:
@@ -676,82 +631,45 @@ def describe_shipped(table: AliasTable) -> str:
     return text + (f" (kernel {kver})" if kver else "")
 
 
-# --------------------------------------------------------------------------- resolving a source
-
-AUTO, RUNNING, SHIPPED = "auto", "running", "shipped"
-
-_cache: dict[tuple[str, int, int], AliasTable] = {}
+# --------------------------------------------------------------------------- candidates of a device
 
 
-def load_cached(path: str | os.PathLike) -> AliasTable:
-    """:meth:`AliasTable.load`, remembered per (path, size, mtime) for the process."""
-    from pathlib import Path
-
-    p = Path(path)
-    try:
-        st = p.stat()
-    except OSError:
-        return AliasTable.load(p)  # raises the right InputError
-    k = (str(p), st.st_size, st.st_mtime_ns)
-    t = _cache.get(k)
-    if t is None:
-        t = _cache[k] = AliasTable.load(p)
-    return t
+def load_table(path: str) -> tuple[AliasTable, str]:
+    """``--modules-alias FILE``: the table and how it is named to the user."""
+    return AliasTable.load(path), f"modules.alias file {path}"
 
 
-def resolve_table(table_source=None) -> tuple[AliasTable | None, str]:
-    """Pick and load the alias table; returns ``(table, description)``.
+def finder(kb, alias_file: str | None, live: bool):
+    """``device -> (candidate modules, where from)`` for a run: the input's own "Kernel
+    modules" line when it has one, else modules.alias -- ``alias_file`` (``--modules-alias``),
+    or the knowledge base's cached copy of the running kernel's table (``live``) or of
+    nicdb's shipped table. Lookups are remembered per modalias key, and the database is
+    asked only for the aliases that can match a device's vendor:device, once per ID: a
+    fleet repeats a few chips in many hosts."""
+    if alias_file:
+        table, desc = load_table(alias_file)
+        return lambda dev: (list(dev.modules), "the input's Kernel modules line") if dev.modules \
+            else (table.candidates(dev), desc)
+    source, desc = kb.alias_source(prefer_running=live)
+    rows: dict[tuple[int, int], list] = {}  # the aliases that can match a vendor:device
+    found: dict[tuple, list[str]] = {}  # modalias key -> candidates
 
-    ``table_source`` is one of
-      - ``None`` / ``"auto"``: the running kernel's modules.alias if installed, else shipped;
-      - ``"running"``: the running kernel's file (InputError if it is not installed);
-      - ``"shipped"``: nicdb's shipped table (DataError if missing);
-      - an :class:`AliasTable` already loaded;
-      - any other path (``--modules-alias FILE``): that file.
-    With ``"auto"`` and no table anywhere, returns ``(None, reason)``.
-    """
-    from pathlib import Path
+    def find(dev):
+        if dev.modules:
+            return list(dev.modules), "the input's Kernel modules line"
+        if source is None or dev.vendor is None:
+            return None, desc
+        key = modalias_key(dev)
+        mods = found.get(key)
+        if mods is None:
+            if dev.device is None:
+                cands = []
+            else:
+                ids = (dev.vendor, dev.device)
+                if ids not in rows:
+                    rows[ids] = kb.alias_rows(source, dev.vendor, dev.device)
+                cands = candidates_among(rows[ids], key)
+            mods = found[key] = cands
+        return list(mods), desc
 
-    if isinstance(table_source, AliasTable):
-        return table_source, f"modules.alias {table_source.path}"
-    if table_source is None or table_source in (AUTO, RUNNING):
-        release = os.uname().release
-        p = find_modules_alias(release)
-        if p is not None:
-            return load_cached(p), f"running kernel {release} ({p})"
-        if table_source == RUNNING:
-            raise InputError(
-                f"no modules.alias for the running kernel {release} "
-                f"(looked in /lib/modules/{release}/ and /usr/lib/modules/{release}/)"
-            )
-        try:
-            sp = shipped_alias_path()
-        except DataError as e:
-            return None, f"no modules.alias table: running kernel {release} has none, {e}"
-        t = load_cached(sp)
-        return t, describe_shipped(t) + f"; running kernel {release} has no modules.alias"
-    if table_source == SHIPPED:
-        t = load_cached(shipped_alias_path())
-        return t, describe_shipped(t)
-    p = Path(table_source)
-    return load_cached(p), f"modules.alias file {p}"
-
-
-class ResolvedCandidates(tuple):
-    """Candidate modules for one device and where they came from: ``(modules, source)``."""
-
-    __slots__ = ()
-
-    def __new__(cls, modules: list[str], source: str) -> "ResolvedCandidates":
-        return tuple.__new__(cls, (modules, source))
-
-    modules = property(_itemgetter(0))
-    source = property(_itemgetter(1))
-
-
-def candidate_modules(device: PciDevice, table_source=None) -> ResolvedCandidates:
-    """``(modules, source_description)`` for ``device``; see :func:`resolve_table` for sources."""
-    table, desc = resolve_table(table_source)
-    if table is None:
-        return ResolvedCandidates([], desc)
-    return ResolvedCandidates(table.candidates(device), desc)
+    return find

@@ -107,7 +107,9 @@ class PciDevice(Record):
 
     @property
     def is_nic(self) -> bool:
-        """A NIC is network class (0x02xx) or has a network interface below it."""
+        """Network class (0x02xx), or a network interface below it. (A function whose class
+        may hide a NIC is one too when a network driver claims it: see
+        :func:`nicdb.report.select_nics`, which knows the drivers.)"""
         return self.is_network_class or bool(self.interfaces)
 
     @property
@@ -123,3 +125,20 @@ def normalize_slot(slot: str) -> str:
     if s.count(":") == 1:
         return "0000:" + s
     return s
+
+
+def may_hide_nic(class_code: int | None) -> bool:
+    """Whether a function of this 24-bit class may be a NIC although its class does not say
+    so: class 02xx itself, "other bridge" 0680 (NVIDIA nForce/MCP Ethernet reports it),
+    wireless controllers 0dxx, unclassified 00xx, vendor-specific ffxx, or an unknown
+    class. A function that says it is something else (a USB controller, a disk) is not."""
+    if class_code is None:
+        return True
+    base = class_code >> 16
+    return base in (0x02, 0x0D, 0x00, 0xFF) or class_code >> 8 == 0x0680
+
+
+def may_be_nic(dev: PciDevice) -> bool:
+    """What a reader with ``nics_only`` must keep: a network interface below it, or a class
+    that may hide a NIC. (Which of these are NICs is :func:`nicdb.report.select_nics`'s call.)"""
+    return bool(dev.interfaces) or may_hide_nic(dev.class_code)

@@ -10,7 +10,7 @@ from nicdb.advice.bus import bus_ceiling
 from nicdb.advice.driver import DriverAdvice, choose_driver
 from nicdb.advice.params import ParamAdvice, advise_params, modprobe_line
 from nicdb.kb.store import KnowledgeBase
-from nicdb.model import PciDevice, Record
+from nicdb.model import PciDevice, Record, may_hide_nic
 
 
 class NicReport(Record):
@@ -19,14 +19,14 @@ class NicReport(Record):
 
     __slots__ = ("device", "vendor_name", "device_name", "subsystem_name", "class_name", "chip", "chip_ranges",
                  "drivers", "params", "modprobe", "issues", "candidate_modules", "modules_source", "bus",
-                 "summary", "alternatives")
+                 "summary", "alternatives", "evidence")
 
     def __init__(self, device: PciDevice, vendor_name, device_name, subsystem_name, class_name,
                  chip: dict | None, chip_ranges: int, drivers: DriverAdvice | None,
                  params: list[ParamAdvice] | None = None, modprobe: str | None = None,
                  issues: list[dict] | None = None, candidate_modules: list[str] | None = None,
                  modules_source: str | None = None, bus=None, summary: str = "",
-                 alternatives: dict | None = None):
+                 alternatives: dict | None = None, evidence: dict | None = None):
         self.device = device
         self.vendor_name, self.device_name = vendor_name, device_name
         self.subsystem_name, self.class_name = subsystem_name, class_name
@@ -41,6 +41,18 @@ class NicReport(Record):
         self.summary = summary
         # Parameter advice for the other usable drivers: {driver: (params, modprobe line)}
         self.alternatives = {} if alternatives is None else alternatives
+        # The measurement sets the parameter advice cites: {set id: set with its rows}
+        self.evidence = {} if evidence is None else evidence
+
+
+class Document(Record):
+    """Everything ``identify`` and ``suggest`` show for one machine: where it was read
+    from, the host and the kernel the advice is for, and one report per NIC."""
+
+    __slots__ = ("source", "host", "kernel", "nics")
+
+    def __init__(self, source: str, host: str | None, kernel: str | None, nics: list[NicReport]):
+        self.source, self.host, self.kernel, self.nics = source, host, kernel, nics
 
 
 def _names(dev: PciDevice, kb: KnowledgeBase) -> tuple:
@@ -50,12 +62,6 @@ def _names(dev: PciDevice, kb: KnowledgeBase) -> tuple:
         kb.subsystem_name(dev.vendor, dev.device, dev.subsystem_vendor, dev.subsystem_device) or dev.subsystem_name,
         kb.class_name(dev.class_code) or dev.class_name,
     )
-
-
-def build_report(dev: PciDevice, kb: KnowledgeBase, *, kernel: str | None,
-                 candidate_modules: list[str] | None = None, modules_source: str | None = None,
-                 cards_per_driver: dict[str, int] | None = None) -> NicReport:
-    return Identifier(kb, kernel=kernel).report(dev, candidate_modules, modules_source, cards_per_driver)
 
 
 class Identifier:
@@ -102,7 +108,12 @@ class Identifier:
                     params, modprobe, issues = p, line, opt.issues
                 elif p:
                     alternatives[opt.name] = (p, line)
-        return names, chip, n_ranges, advice, params, modprobe, issues, alternatives
+        evidence: dict[str, dict] = {}
+        for p in params + [p for ps, _ in alternatives.values() for p in ps]:
+            for set_id in p.evidence:
+                if set_id not in evidence:
+                    evidence[set_id] = kb.evidence(set_id)
+        return names, chip, n_ranges, advice, params, modprobe, issues, alternatives, evidence
 
     def report(self, dev: PciDevice, candidate_modules: list[str] | None = None, modules_source: str | None = None,
                cards_per_driver: dict[str, int] | None = None) -> NicReport:
@@ -115,10 +126,10 @@ class Identifier:
             if len(self._cache) > 50_000:
                 self._cache.clear()
             hit = self._cache[key] = self._lookup(dev, candidate_modules, cards)
-        (vname, dname, sname, cname), chip, n_ranges, advice, params, modprobe, issues, alternatives = hit
+        (vname, dname, sname, cname), chip, n_ranges, advice, params, modprobe, issues, alternatives, evidence = hit
         rep = NicReport(dev, vname, dname, sname, cname, chip, n_ranges, advice, params, modprobe, issues,
                         candidate_modules=candidate_modules, modules_source=modules_source,
-                        alternatives=alternatives, bus=bus_ceiling(dev, chip, None))
+                        alternatives=alternatives, bus=bus_ceiling(dev, chip, None), evidence=evidence)
         rep.summary = summarize(rep)
         return rep
 
@@ -145,16 +156,41 @@ def summarize(rep: NicReport) -> str:
     return ", ".join(parts) or "known chip"
 
 
+def select_nics(devices: list[PciDevice], kb: KnowledgeBase, modules=None) -> list[PciDevice]:
+    """The NICs among ``devices``: network class (0x02xx), or a network interface below,
+    or -- for a function whose class may hide a NIC (:func:`nicdb.model.may_hide_nic`:
+    NVIDIA's nForce Ethernet says "bridge") -- claimed by a network driver: the driver in
+    use, a module the input lists, or a module whose modules.alias matches it, is one of
+    the knowledge base's drivers or of nicdb's table of network-driver aliases."""
+    out = []
+    network = None
+    for d in devices:
+        cc = d.class_code
+        if d.interfaces or (cc is not None and cc >> 16 == 2):  # inlined is_nic: runs per device of a fleet
+            out.append(d)
+            continue
+        if not may_hide_nic(cc):
+            continue
+        if network is None:
+            network = kb.network_modules()
+        names = [d.driver] if d.driver else []
+        names += d.modules
+        if not names and modules is not None:
+            names = modules(d)[0] or []
+        if any(n.replace("-", "_") in network for n in names):
+            out.append(d)
+    return out
+
+
 def build_reports(devices: list[PciDevice], kb: KnowledgeBase, *, kernel: str | None,
                   modules=None, nics_only: bool = True, identifier: Identifier | None = None) -> list[NicReport]:
-    """Reports for every NIC (or every device with ``nics_only=False``).
+    """Reports for every NIC (see :func:`select_nics`), or every device with ``nics_only=False``.
 
-    ``modules`` is an optional callable ``device -> (modules, source description)``.
+    ``modules`` is an optional callable ``device -> (modules, source description)``
+    (:func:`nicdb.modalias.finder`).
     """
     ident = identifier or Identifier(kb, kernel=kernel)
-    # inlined PciDevice.is_nic: this runs once per device of a whole fleet
-    chosen = devices if not nics_only else [
-        d for d in devices if d.interfaces or (d.class_code is not None and d.class_code >> 16 == 2)]
+    chosen = select_nics(devices, kb, modules) if nics_only else devices
     cards: dict[str, int] = {}
     for d in chosen:
         if d.driver:
@@ -164,3 +200,17 @@ def build_reports(devices: list[PciDevice], kb: KnowledgeBase, *, kernel: str | 
         mods, msrc = (modules(d) if modules else (None, None))
         out.append(ident.report(d, mods, msrc, cards))
     return out
+
+
+def identify(reading, kb: KnowledgeBase, *, kernel: str | None, alias_file: str | None = None,
+             nics_only: bool = True) -> Document:
+    """The :class:`Document` for one machine's :class:`~nicdb.inputs.Reading`: names for
+    name-only input first, then a report per NIC (every function with ``nics_only=False``),
+    with candidate modules from ``alias_file`` or the database's tables."""
+    from nicdb import modalias
+    from nicdb.inputs import resolve_missing_ids
+
+    resolve_missing_ids(reading.devices, kb)
+    reports = build_reports(reading.devices, kb, kernel=kernel, nics_only=nics_only,
+                            modules=modalias.finder(kb, alias_file, reading.live))
+    return Document(reading.label, reading.host if reading.live else None, kernel, reports)

@@ -31,11 +31,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
 
-from nicdb import modalias_gen as gen  # noqa: E402
+import modalias_gen as gen  # noqa: E402
 
 
 def generate(deb: Path, outdir: Path, use_dpkg: bool | None = None) -> Path:

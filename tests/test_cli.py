@@ -9,8 +9,11 @@ HERE = Path(__file__).parent
 
 
 def test_version(run):
-    r = run("--version")
-    assert r.code == 0 and r.out.startswith("nicdb, version ")
+    from nicdb import __version__
+
+    for flag in ("--version", "-V"):
+        r = run(flag)
+        assert r.code == 0 and r.out == f"nicdb, version {__version__}\n"
 
 
 def test_chip_by_revision_names_the_products(run):
@@ -203,11 +206,6 @@ def test_database_or_pci_ids_given_as_a_folder_is_one_line(run, tmp_path, monkey
     monkeypatch.setenv("NICDB_DB", str(tmp_path))
     r = run("chip", "1106:3119")
     assert r.code == 2 and "'--db'" in r.err and "is a folder" in r.err
-
-
-def test_version(run):
-    r = run("--version")
-    assert r.code == 0 and r.out.startswith("nicdb, version ")
 
 
 def test_db_info_says_where_and_what(run, session_db):

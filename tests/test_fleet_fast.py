@@ -14,8 +14,14 @@ import shutil
 import pytest
 
 from nicdb.errors import InputError
-from nicdb.inputs.files import read_file
+from nicdb.inputs import read_path
 from nicdb.inputs.lspci_text import parse_lspci_text, vmm_nn_nics
+from nicdb.model import may_be_nic
+from nicdb.report import Document
+
+
+def read_file(path, nics_only=False):
+    return read_path(str(path), nics_only).devices
 
 
 def record(slot, cls, vendor, device, rev="00", driver=None, modules=(), sub=True, extra_before_rev=()):
@@ -91,7 +97,8 @@ ODD = {
 
 
 def _nics(devices):
-    return [d for d in devices if d.is_nic]
+    """What a reader with nics_only must keep (nicdb.model.may_be_nic)."""
+    return [d for d in devices if may_be_nic(d)]
 
 
 @pytest.mark.parametrize("name", sorted(CLEAN))
@@ -243,7 +250,7 @@ def test_fleet_lines_are_byte_for_byte_host_lines(kb, shared_datadir):
     lines = FleetLines("2.6.26")
     for _ in range(2):  # the second time round from the cache
         for i, reps in enumerate(hosts):
-            want = host_line(reps, source=f"dir/h{i}.txt", kernel="2.6.26", host=f"h{i}")
+            want = host_line(Document(f"dir/h{i}.txt", f"h{i}", "2.6.26", reps))
             assert lines.host(reps, source=f"dir/h{i}.txt", host=f"h{i}") == want
             assert want.endswith("\n") and "\n" not in want[:-1]
     assert lines.summary({"hosts": 1}) == '{"summary":{"hosts":1}}\n'
@@ -262,7 +269,7 @@ def test_fleet_lines_tell_apart_what_compares_equal(kb, shared_datadir):
                    lambda: setattr(rep, "device_name", "Another name"), lambda: setattr(rep.device, "revision", 0x82),
                    lambda: setattr(rep, "summary", "changed")):
         change()
-        assert lines.host(reps, source="s", host="h") == host_line(reps, source="s", kernel="2.6.26", host="h")
+        assert lines.host(reps, source="s", host="h") == host_line(Document("s", "h", "2.6.26", reps))
 
 
 def test_fleet_output_is_the_same_on_every_run(session_db, fleet_dir):

@@ -1,6 +1,6 @@
 """Reliability: every bad input is one line and exit status 2, never a traceback, never lost data.
 
-The fuzz targets of :mod:`nicdb.fuzz` run here with a small budget (``python -m nicdb.fuzz``
+The fuzz targets of the harness (tests/fuzz.py) run here with a small budget (``python tests/fuzz.py``
 runs them with 100,000 inputs each); the regression tests below pin down each class of bad
 input the fuzzer found or is meant to guard: malformed IDs, corrupt pci.ids lines, truncated
 dumps, garbage in sysfs files, hostile archives, a corrupt or read-only database, SQL
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from nicdb import fuzz
+import fuzz  # tests/fuzz.py, the harness
 from nicdb.errors import NicdbError
 
 HERE = Path(__file__).parent
@@ -56,15 +56,12 @@ def lspci_seeds():
 
 BUDGET = {"fast": 200, "files": 120, "slow": 80}
 # The same inputs on every run, so a red CI can be replayed; NICDB_FUZZ_SEED=<n> explores
-# others (and `python -m nicdb.fuzz` explores freely with far more inputs).
+# others (and `python tests/fuzz.py` explores freely with far more inputs).
 SEED = int(os.environ.get("NICDB_FUZZ_SEED", "20261201"))
 
 
 @pytest.mark.parametrize("name", list(fuzz.TARGETS))
 def test_fuzz_target(name, session_db, lspci_seeds):
-    ok, why = fuzz.available(name)
-    if not ok:
-        pytest.skip(why)
     t = fuzz.TARGETS[name]
     res = fuzz.run_target(name, BUDGET[t.speed], seed=SEED, db=session_db if t.needs_db else None)
     assert res.tried >= BUDGET[t.speed] // 2
@@ -180,9 +177,8 @@ def test_odd_glob_in_modules_alias_prints_no_python_warning():
 
 def test_lspci_id_with_a_vertical_tab_is_one_line():
     """An ID field holding \\v (a line break to splitlines()) in -vmm output (found by fuzzing)."""
-    mod = fuzz.optional("nicdb.inputs.lspci_text")
-    if mod is None:
-        pytest.skip("no lspci text back end")
+    from nicdb.inputs import lspci_text as mod
+
     text = "Slot:\t00:00.0\nClass:\tHost bridge [0600]\nVendor:\tIntel Corporation [\x0b086]\n"
     one_line(error_of(mod.parse_lspci_text, text, "host.txt"), "host.txt line ", "is not hex")
 
@@ -255,8 +251,6 @@ def test_json_with_wrong_types_still_reports(tmp_path, run):
 
 
 def test_truncated_lspci_dump(tmp_path, run):
-    if fuzz.optional("nicdb.inputs.detect") is None:
-        pytest.skip("no lspci back end")
     text = fuzz.LSPCI_X
     for cut in (len(text) // 3, len(text) // 2, len(text) - 7):
         p = tmp_path / f"cut{cut}.txt"

@@ -5,7 +5,7 @@ import pytest
 
 from nicdb.errors import InputError
 from nicdb.inputs.configspace import decode_config
-from nicdb.inputs.detect import detect_format, parse_text
+from nicdb.inputs import Source, detect, read_text
 from nicdb.inputs.lspci_hex import parse_lspci_hex
 from nicdb.inputs.resolve_names import resolve_ids
 
@@ -14,9 +14,14 @@ VIRTIO_SHAPES = ["lspci", "lspci-n", "lspci-nn", "lspci-nnk", "lspci-k", "lspci-
                  "lspci-xxx", "lspci-xxxx", "lspci-vvvnn-x"]
 
 
+def detected(text: str) -> str | None:
+    """Which access method reads ``text``."""
+    return detect(Source.of_text(text, "t"))
+
+
 def load(shared_datadir, name):
     path = shared_datadir / "lspci" / name
-    return parse_text(path.read_text(), name)
+    return read_text(path.read_text(), name).devices
 
 
 @pytest.mark.parametrize("shape", VIRTIO_SHAPES)
@@ -101,10 +106,10 @@ def test_broken_inputs_name_file_and_line(shared_datadir, name, needle):
 
 
 def test_detect():
-    assert detect_format('{"nics": []}') == "nicdb-json"
-    assert detect_format("00:03.0 0200: 1af4:1041 (rev 01)\n") == "lspci-text"
-    assert detect_format("00:03.0 x\n00: " + " ".join(["00"] * 16) + "\n") == "lspci-hex"
-    assert detect_format("hello\n") == "unknown"
+    assert detected('{"nics": []}') == "json_doc"
+    assert detected("00:03.0 0200: 1af4:1041 (rev 01)\n") == "lspci_text"
+    assert detected("00:03.0 x\n00: " + " ".join(["00"] * 16) + "\n") == "lspci_hex"
+    assert detected("hello\n") == None
 
 
 def test_config_space_errors():
@@ -112,7 +117,7 @@ def test_config_space_errors():
         decode_config(b"\x00" * 10, "00:00.0", "o")
     with pytest.raises(InputError, match="no device"):
         decode_config(b"\xff" * 64, "00:00.0", "o")
-    # a capability list that loops back on itself ends quietly with "unknown"
+    # a capability list that loops back on itself ends quietly with None
     data = bytearray(256)
     data[0:4] = b"\x06\x11\x19\x31"
     data[6] = 0x10

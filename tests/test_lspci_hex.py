@@ -9,9 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nicdb.errors import InputError
-from nicdb.inputs.detect import detect_format, parse_text
+from nicdb.inputs import Source, detect, read_text
 from nicdb.inputs.lspci_hex import parse_lspci_hex
 from nicdb.model import PciLink
+
+
+def detected(text: str) -> str | None:
+    """Which access method reads ``text``."""
+    return detect(Source.of_text(text, "t"))
 
 
 def read(shared_datadir, name: str) -> str:
@@ -87,55 +92,55 @@ def test_broken_dumps_name_file_and_line(shared_datadir, name, needle, line):
 
 def test_dump_pasted_indented(shared_datadir):
     text = "".join("    " + ln + "\n" for ln in read(shared_datadir, "via-vt6130-nn-xxx.txt").splitlines())
-    assert detect_format(text) == "lspci-hex"
-    (d,) = parse_text(text, "forum")
+    assert detected(text) == "lspci_hex"
+    (d,) = read_text(text, "forum").devices
     assert (d.vendor, d.device, d.revision, d.link) == (0x1106, 0x3119, 0x82, PciLink(2.5, 1, 2.5, 1))
 
 
 def test_non_hex_in_the_first_dump_line_is_still_a_dump(shared_datadir):
     text = read(shared_datadir, "via-vt6130-nn-xxx.txt").replace("00: 06 11 19 31", "00: 06 11 l9 31")
-    assert detect_format(text) == "lspci-hex"
+    assert detected(text) == "lspci_hex"
     with pytest.raises(InputError, match="^f line 2: 'l9' is not a hex byte$"):
-        parse_text(text, "f")
+        read_text(text, "f").devices
 
 
 # ---------------------------------------------------------------- detect
 @pytest.mark.parametrize("name,fmt", [
-    ("virtio/lspci.txt", "lspci-text"), ("virtio/lspci-vmmnnk.txt", "lspci-text"), ("virtio/lspci-mm.txt", "lspci-text"),
-    ("virtio/lspci-x.txt", "lspci-hex"), ("virtio/lspci-xxxx.txt", "lspci-hex"), ("virtio/lspci-vvvnn-x.txt", "lspci-hex"),
-    ("hwprobe-vmnnk.txt", "lspci-text"), ("log-with-prompts.txt", "lspci-text"),
-    ("intel-82576-dual-vvvnnk-xxxx.txt", "lspci-hex"), ("garbled-hex-orphan.txt", "unknown"),
+    ("virtio/lspci.txt", "lspci_text"), ("virtio/lspci-vmmnnk.txt", "lspci_text"), ("virtio/lspci-mm.txt", "lspci_text"),
+    ("virtio/lspci-x.txt", "lspci_hex"), ("virtio/lspci-xxxx.txt", "lspci_hex"), ("virtio/lspci-vvvnn-x.txt", "lspci_hex"),
+    ("hwprobe-vmnnk.txt", "lspci_text"), ("log-with-prompts.txt", "lspci_text"),
+    ("intel-82576-dual-vvvnnk-xxxx.txt", "lspci_hex"), ("garbled-hex-orphan.txt", None),
 ])
 def test_detect_fixtures(shared_datadir, name, fmt):
-    assert detect_format(read(shared_datadir, name)) == fmt
+    assert detected(read(shared_datadir, name)) == fmt
 
 
 def test_detect_and_dispatch():
-    assert detect_format('  {"nics": []}') == "nicdb-json"
-    assert detect_format("Slot:\t0000:00:03.0\nVendor:\t1af4\n") == "lspci-text"
-    assert detect_format("just some text\n00: 12\n") == "unknown"
+    assert detected('  {"nics": []}') == "json_doc"
+    assert detected("Slot:\t0000:00:03.0\nVendor:\t1af4\n") == "lspci_text"
+    assert detected("just some text\n00: 12\n") == None
     doc = {"nics": [{"slot": "0000:00:03.0", "vendor": {"id": "1af4"}, "device": {"id": "1041"}, "revision": "01"}]}
-    (d,) = parse_text(json.dumps(doc), "doc.json")
+    (d,) = read_text(json.dumps(doc), "doc.json").devices
     assert (d.vendor, d.device, d.revision) == (0x1AF4, 0x1041, 1)
     with pytest.raises(InputError, match="^notes.txt: not lspci output"):
-        parse_text("hello\n", "notes.txt")
+        read_text("hello\n", "notes.txt").devices
 
 
 def test_parse_text_picks_the_hex_reader(shared_datadir):
-    (d,) = parse_text(read(shared_datadir, "via-vt6130-nn-xxx.txt"), "f")
+    (d,) = read_text(read(shared_datadir, "via-vt6130-nn-xxx.txt"), "f").devices
     assert d.link == PciLink(2.5, 1, 2.5, 1)  # only the config space has the link
-    (d,) = parse_text(read(shared_datadir, "via-vt6130-vvnnk.txt"), "f")
+    (d,) = read_text(read(shared_datadir, "via-vt6130-vvnnk.txt"), "f").devices
     assert d.link == PciLink(2.5, 1, 2.5, 1) and d.driver == "via-velocity"
 
 
 @pytest.mark.parametrize("text,fmt", [
-    ('{"nics": []}', "nicdb-json"), ('\n [{"devices": []}]', "nicdb-json"),
-    ('{"nics": []}\n{"nics": []}\n{"summary": {"hosts": 2}}\n', "nicdb-json"),  # JSON lines of a fleet
-    ("{}", "unknown"), ("[]", "unknown"), ("[1, 2]", "unknown"), ('{"nics": [', "unknown"),
-    ("[" * 100000, "unknown"), ('{"n": 1' + "0" * 5000 + "}", "unknown"),
+    ('{"nics": []}', "json_doc"), ('\n [{"devices": []}]', "json_doc"),
+    ('{"nics": []}\n{"nics": []}\n{"summary": {"hosts": 2}}\n', "json_doc"),  # JSON lines of a fleet
+    ("{}", None), ("[]", None), ("[1, 2]", None), ('{"nics": [', None),
+    ("[" * 100000, None), ('{"n": 1' + "0" * 5000 + "}", None),
 ])
 def test_detect_json(text, fmt):
-    assert detect_format(text) == fmt
+    assert detected(text) == fmt
 
 
 @pytest.mark.parametrize("text,msg", [
@@ -146,7 +151,7 @@ def test_detect_json(text, fmt):
 ])
 def test_json_that_is_not_a_document(text, msg):
     with pytest.raises(InputError) as e:
-        parse_text(text, "j")
+        read_text(text, "j").devices
     assert str(e.value) == msg
 
 

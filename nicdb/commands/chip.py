@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from nicdb.commands.common import open_kb, out_mode, show
+from nicdb.commands.common import open_kb, out_mode
+from nicdb.render import show
 
 
 @click.command()

@@ -1,9 +1,8 @@
-"""What the commands share: output modes, warnings, the knowledge base of this run,
-the access method chosen by --from/--sysfs, and module candidates."""
+"""What the commands share: output modes, warnings, the knowledge base of this run, and
+the access method chosen by --from/--sysfs."""
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
@@ -18,27 +17,6 @@ def out_mode(as_json: bool, plain: bool) -> str:
     if plain or not sys.stdout.isatty():
         return "plain"
     return "term"
-
-
-def show(blocks: list, mode: str) -> None:
-    """Present view blocks: on a terminal with nicdb's own presenter (standard library,
-    instant), with rich for long fleet runs ("rich"), else as plain text. Control
-    characters from the inputs are shown as escapes, never sent to the terminal."""
-    from nicdb.render.blocks import visible_blocks
-
-    blocks = visible_blocks(blocks)
-    if mode == "term":
-        from nicdb.render import term
-
-        term.render(blocks)
-    elif mode == "rich":
-        from nicdb.render import rich_out
-
-        rich_out.render(blocks)
-    else:
-        from nicdb.render import plain
-
-        sys.stdout.write(plain.render(blocks))
 
 
 def one_line(msg: str) -> str:
@@ -63,25 +41,20 @@ def open_kb(ctx: click.Context):
     return obj["kb"]
 
 
-def load_devices(src_from: str | None, sysfs: str | None, nics_only: bool = False) -> tuple[list, str, bool, str | None]:
-    """Devices from the chosen access method: (devices, source label, live?, kernel hint).
+def load_devices(src_from: str | None, sysfs: str | None, nics_only: bool = False):
+    """The :class:`~nicdb.inputs.Reading` of the chosen access method: ``--sysfs``, ``--from``
+    or this machine. ``nics_only`` lets a method skip reading devices that are not NICs."""
+    from nicdb import inputs
 
-    ``nics_only`` lets the live method skip reading devices that are not NICs."""
     if src_from and sysfs:
         raise InputError("give either --from or --sysfs, not both")
     if sysfs:
-        from nicdb.inputs.snapshot import read_snapshot
-
-        devices, meta = read_snapshot(sysfs)
-        kernel = meta.get("kernel") if isinstance(meta.get("kernel"), str) else None
-        return devices, f"sysfs:{sysfs}", False, kernel
+        reading = inputs.read_path(sysfs, nics_only, sysfs_only=True)
+        reading.label = f"sysfs:{sysfs}"
+        return reading
     if src_from:
-        from nicdb.inputs.files import read_input
-
-        return read_input(src_from), src_from, False, None
-    from nicdb.inputs import udev
-
-    return udev.live_devices(nics_only=nics_only), "udev", True, os.uname().release
+        return inputs.read_path(src_from, nics_only)
+    return inputs.read_live(nics_only)
 
 
 def kernel_for(option: str | None, hint: str | None) -> str | None:
@@ -92,52 +65,6 @@ def kernel_for(option: str | None, hint: str | None) -> str | None:
         parse_version(option)
         return option
     return hint
-
-
-def module_finder(kb, alias_file: str | None, live: bool):
-    """``device -> (candidate modules, where from)``: the input's own "Kernel modules" line
-    when it has one, else modules.alias: --modules-alias FILE, or the database's cached copy
-    of the running kernel's table (live) or of nicdb's shipped table."""
-    from nicdb import modalias
-
-    if alias_file:
-        table, desc = modalias.resolve_table(alias_file)
-        return lambda dev: (list(dev.modules), "the input's Kernel modules line") if dev.modules \
-            else (table.candidates(dev), desc)
-    source, desc = kb.alias_source(prefer_running=live)
-    rows: dict[tuple[int, int], list] = {}  # the aliases that can match a vendor:device
-    found: dict[tuple, list[str]] = {}  # modalias key -> candidates (fleets repeat them)
-
-    def find(dev):
-        if dev.modules:
-            return list(dev.modules), "the input's Kernel modules line"
-        if source is None or dev.vendor is None:
-            return None, desc
-        key = modalias.modalias_key(dev)
-        mods = found.get(key)
-        if mods is None:
-            ids = (dev.vendor, dev.device)
-            if dev.device is None:
-                cands = []
-            else:
-                if ids not in rows:
-                    rows[ids] = kb.alias_rows(source, dev.vendor, dev.device)
-                cands = modalias.candidates_among(rows[ids], key)
-            mods = found[key] = cands
-        return list(mods), desc
-
-    return find
-
-
-def make_reports(ctx, devices, *, kernel, nics_only=True, alias_file=None, live=False):
-    from nicdb.report import build_reports
-
-    from nicdb.inputs import resolve_missing_ids
-
-    kb = open_kb(ctx)
-    resolve_missing_ids(devices, kb)
-    return build_reports(devices, kb, kernel=kernel, nics_only=nics_only,
-                         modules=module_finder(kb, alias_file, live))
 
 
 SRC_OPTIONS = [

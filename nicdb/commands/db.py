@@ -39,9 +39,7 @@ def db_info(ctx, as_json):
 
     kb = open_kb(ctx)
     meta = kb.meta()
-    counts = {t: kb.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-              for t in ("families", "chips", "claims", "drivers", "params", "issues", "measurements", "pci_devices",
-                        "vendor_names", "device_names")}
+    counts = kb.counts()
     fp = meta.pop("fingerprint", "")
     meta["inputs"] = f"{max(0, fp.count(chr(10)))} files (data, overlay, pci.ids) checked by size and mtime"
     info = {"path": kb.path, "data": str(paths.data_dir()), "overlay": str(paths.overlay_dir()), **meta,

@@ -6,7 +6,7 @@ import os
 
 import click
 
-from nicdb.commands.common import kernel_for, load_devices, make_reports, open_kb, out_mode, show, src_options
+from nicdb.commands.common import kernel_for, load_devices, open_kb, out_mode, src_options
 from nicdb.errors import InputError
 
 
@@ -18,47 +18,53 @@ from nicdb.errors import InputError
 @click.pass_context
 def suggest(ctx, target, pci_id, rev, src_from, sysfs, kernel, modules_alias, as_json, plain):
     """Recommend a driver and module parameters (e.g. DMA_length), with the evidence."""
-    from nicdb.model import PciDevice, normalize_slot
+    from nicdb.report import identify
 
     if pci_id:
         if target or src_from or sysfs:
             raise InputError("--id cannot be combined with a device, --from or --sysfs")
-        from nicdb.ids import parse_pci_id, parse_rev
-
-        v, d, sv, sd = parse_pci_id(pci_id)
-        devices = [PciDevice(slot="-", vendor=v, device=d, subsystem_vendor=sv, subsystem_device=sd,
-                             revision=parse_rev(rev) if rev is not None else None, class_code=0x020000,
-                             origin="--id")]
-        live, source, hint = False, "--id", os.uname().release
-        if rev is None:
-            devices[0].notes.append("no --rev given: revision-specific advice is left out")
+        reading = _id_reading(pci_id, rev)
     else:
         if rev:
             raise InputError("--rev goes with --id")
-        devices, source, live, hint = load_devices(src_from, sysfs, nics_only=not target)
+        reading = load_devices(src_from, sysfs, nics_only=not target)
         if target:
-            slot = normalize_slot(target)
-            devices = [x for x in devices if x.slot == slot or any(i.name == target for i in x.interfaces)]
-            if not devices:
-                raise InputError(f"no PCI device or interface named {target!r} in {source}")
-        else:
-            devices = [x for x in devices if x.is_nic]
-    kver = kernel_for(kernel, hint)
-    reports = make_reports(ctx, devices, kernel=kver, nics_only=False, alias_file=modules_alias, live=live)
+            reading.devices = _pick(reading, target)
+    doc = identify(reading, open_kb(ctx), kernel=kernel_for(kernel, reading.kernel), alias_file=modules_alias,
+                   nics_only=not target)
     mode = out_mode(as_json, plain)
     if mode == "json":
         from nicdb.render import json_out
 
-        click.echo(json_out.dumps(json_out.document(reports, source=source, kernel=kver)))
+        click.echo(json_out.dumps(json_out.document(doc)))
         return
-    from nicdb.render.views import suggest_view
+    from nicdb.render import show
+    from nicdb.render.views import suggest_document_view
 
-    kb = open_kb(ctx)
-    blocks: list = []
-    for rep in reports:
-        blocks += suggest_view(rep, kb)
-    if not reports:
-        from nicdb.render.blocks import Text
+    show(suggest_document_view(doc), mode)
 
-        blocks = [Text("no network devices found", "note")]
-    show(blocks, mode)
+
+def _id_reading(pci_id: str, rev: str | None):
+    """``--id VENDOR:DEVICE [--rev REV]``: one device of that ID, network class, for the
+    running kernel unless --kernel says otherwise."""
+    from nicdb.ids import parse_pci_id, parse_rev
+    from nicdb.inputs import Reading
+    from nicdb.model import PciDevice
+
+    v, d, sv, sd = parse_pci_id(pci_id)
+    dev = PciDevice(slot="-", vendor=v, device=d, subsystem_vendor=sv, subsystem_device=sd,
+                    revision=parse_rev(rev) if rev is not None else None, class_code=0x020000, origin="--id")
+    if rev is None:
+        dev.notes.append("no --rev given: revision-specific advice is left out")
+    return Reading([dev], "--id", kernel=os.uname().release)
+
+
+def _pick(reading, target: str) -> list:
+    """The device at a slot, or the one that has an interface of that name."""
+    from nicdb.model import normalize_slot
+
+    slot = normalize_slot(target)
+    found = [x for x in reading.devices if x.slot == slot or any(i.name == target for i in x.interfaces)]
+    if not found:
+        raise InputError(f"no PCI device or interface named {target!r} in {reading.label}")
+    return found

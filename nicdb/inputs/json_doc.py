@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from nicdb.errors import InputError
+from nicdb.inputs.source import Reading, Source
 from nicdb.model import NetInterface, PciDevice, PciLink
 
 
@@ -116,3 +117,67 @@ def parse_json_text(text: str, origin: str) -> list[PciDevice]:
             continue  # the fleet summary line of `identify --from DIR --json`
         out += parse_document(doc, f"{origin}:{no}")
     return out
+
+
+_DOC_KEYS = ("nics", "devices")
+
+
+def _is_document(doc) -> bool:
+    if isinstance(doc, dict):
+        return any(k in doc for k in _DOC_KEYS)
+    if isinstance(doc, list):
+        return bool(doc) and all(isinstance(d, dict) and any(k in d for k in _DOC_KEYS) for d in doc)
+    return False
+
+
+def _json_problem(text: str) -> str | None:
+    """None when ``text`` is nicdb JSON, else what is wrong with it as JSON."""
+    import json
+
+    try:
+        doc = json.loads(text)
+    except RecursionError:
+        return "JSON nested too deeply"
+    except json.JSONDecodeError as e:
+        whole = f"not valid JSON ({e.msg} at line {e.lineno} column {e.colno})"
+        lines = [ln for ln in text.splitlines() if ln.strip()]
+        if len(lines) < 2:
+            return whole
+        # JSON lines, one document per host; the fleet summary line is no host
+        for ln in lines:
+            try:
+                doc = json.loads(ln)
+            except (ValueError, RecursionError):
+                return whole
+            if _is_document(doc):
+                return None
+            if not (isinstance(doc, dict) and "summary" in doc):
+                return whole
+        return None
+    except ValueError:  # json refuses integers of more than 4300 digits with a plain ValueError
+        return "not valid JSON (a number is too long)"
+    if _is_document(doc):
+        return None
+    return "JSON, but not a nicdb document (no \"nics\" or \"devices\" key)"
+
+
+NAME = "json_doc"
+SHAPE = "text"
+
+
+def _looks_like_json(src: Source) -> bool:
+    return src.text.lstrip()[:1] in ("{", "[")
+
+
+def detect(src: Source) -> bool:
+    """A nicdb document, a list of them, or JSON lines of them."""
+    return _looks_like_json(src) and _json_problem(src.text) is None
+
+
+def near_miss(src: Source) -> str | None:
+    """What is wrong with a text that starts like JSON but is not a nicdb document."""
+    return _json_problem(src.text) if _looks_like_json(src) else None
+
+
+def read(src: Source, nics_only: bool = False) -> Reading:
+    return Reading(parse_json_text(src.text, src.label), src.label, method=NAME)

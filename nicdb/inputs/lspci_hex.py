@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from nicdb.errors import InputError
 from nicdb.inputs.configspace import decode_config
-from nicdb.inputs.lspci_text import _no_gc, merge_same_slot, scan
+from nicdb.inputs.lspci_text import looks_like_lspci, merge_same_slot, scan
+from nicdb.inputs.source import Reading, Source
 from nicdb.model import PciDevice
 
 _MAX_BYTES = 4096
@@ -67,14 +68,47 @@ def parse_lspci_hex(text: str, origin: str) -> list[PciDevice]:
     """Every function of an lspci hex dump. Functions printed without a dump (a log that
     also holds plain lspci output) are kept as the text gives them."""
     devices: list[PciDevice] = []
-    with _no_gc(text):
-        for dev, hexlines in scan(text, origin, want_hex=True):
-            if hexlines:
-                data = _block_bytes(hexlines, origin)
-                where = f"{origin} line {dev.origin.rpartition(':')[2]}"
-                dev = _combine(dev, decode_config(data, dev.slot, where), where)
-            devices.append(dev)
-        devices = merge_same_slot(devices)
+    for dev, hexlines in scan(text, origin, want_hex=True):
+        if hexlines:
+            data = _block_bytes(hexlines, origin)
+            where = f"{origin} line {dev.origin.rpartition(':')[2]}"
+            dev = _combine(dev, decode_config(data, dev.slot, where), where)
+        devices.append(dev)
+    devices = merge_same_slot(devices)
     if not devices:
         raise InputError(f"{origin}: no PCI devices found (not lspci output?)")
     return devices
+
+
+def _is_config_start(line: str, following: str) -> bool:
+    """``00: 86 80 29 12 ...`` (``000: `` with -xxxx) -- the first line of a config-space
+    block: sixteen two-character words, or a line ``10: ...`` after it. (Whether the
+    words are hex is for the hex reader to say, naming the line.)"""
+    n = 4 if line.startswith("00: ") else 5 if line.startswith("000: ") else 0
+    if not n:
+        return False
+    parts = line[n:].split()
+    if len(parts) == 16 and all(len(p) == 2 for p in parts):
+        return True
+    return following.lstrip().startswith("10: " if n == 4 else "010: ")
+
+
+NAME = "lspci_hex"
+SHAPE = "text"
+
+
+def detect(src: Source) -> bool:
+    """lspci output with at least one config-space block (``00: 86 80 ...``)."""
+    text = src.text
+    if "00: " not in text or not looks_like_lspci(text):
+        return False
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        t = line.strip()
+        if t[:1] == "0" and _is_config_start(t, lines[i + 1] if i + 1 < len(lines) else ""):
+            return True
+    return False
+
+
+def read(src: Source, nics_only: bool = False) -> Reading:
+    return Reading(parse_lspci_hex(src.text, src.label), src.label, method=NAME)

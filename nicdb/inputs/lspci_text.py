@@ -31,12 +31,12 @@ into one device when the two agree.
 
 from __future__ import annotations
 
-import gc
 import operator
 import re
 
 from nicdb.errors import InputError
-from nicdb.model import PciDevice, PciLink, normalize_slot
+from nicdb.inputs.source import Reading, Source
+from nicdb.model import PciDevice, PciLink, may_hide_nic, normalize_slot
 
 # A slot at the start of a line, and a whole slot (plus the -vmmnn record shape, compiled
 # on first use by _vmm_nn_re).
@@ -472,7 +472,7 @@ def _learn_body(body: str) -> tuple[tuple | None, int] | None:
     if m is None:
         return None
     groups = m.groups()
-    info = (groups if groups[1][:2] == "02" else None, body.count("\n") + 3)
+    info = (groups if may_hide_nic(int(groups[1], 16) << 8) else None, body.count("\n") + 3)
     if len(_BODIES) >= _KNOWN_MAX:
         _BODIES.clear()
     _BODIES[body] = info
@@ -480,9 +480,10 @@ def _learn_body(body: str) -> tuple[tuple | None, int] | None:
 
 
 def vmm_nn_nics(text: str, origin: str) -> list[PciDevice] | None:
-    """The network-class (0x02xx) devices of a text made only of clean ``lspci -vmmnn[k]``
-    records, one blank line between them, each in its own slot -- exactly those that
-    :func:`parse_lspci_text` gives for it, built without building the other devices.
+    """The devices that may be NICs (:func:`nicdb.model.may_hide_nic`) of a text made only
+    of clean ``lspci -vmmnn[k]`` records, one blank line between them, each in its own
+    slot -- exactly those that :func:`parse_lspci_text` gives for it, built without
+    building the other devices.
 
     None when the text is anything else (another shape, a garbled or truncated record, a
     slot repeated, CR line ends): then :func:`parse_lspci_text` must read it, and says
@@ -734,24 +735,6 @@ def merge_same_slot(devices: list[PciDevice]) -> list[PciDevice]:
     return out
 
 
-class _no_gc:
-    """Pause the cyclic garbage collector while a big text is parsed: hundreds of
-    thousands of new records would otherwise set off full collections over and over
-    (the parse itself makes no cycles)."""
-
-    def __init__(self, text: str):
-        self.pause = len(text) > 1 << 20 and gc.isenabled()
-
-    def __enter__(self):
-        if self.pause:
-            gc.disable()
-
-    def __exit__(self, *exc):
-        if self.pause:
-            gc.enable()
-        return False
-
-
 def _starts_record(t: str) -> bool:
     """Whether a stripped line is an lspci header line or starts a -vmm record."""
     if t[:5] == "Slot:" or t[:7] == "Device:":
@@ -771,8 +754,24 @@ def looks_like_lspci(text: str) -> bool:
 
 def parse_lspci_text(text: str, origin: str) -> list[PciDevice]:
     """All PCI devices in pasted lspci output (any common option set)."""
-    with _no_gc(text):
-        devices = merge_same_slot([d for d, _ in scan(text, origin)])
+    devices = merge_same_slot([d for d, _ in scan(text, origin)])
     if not devices:
         raise InputError(f"{origin}: no PCI devices found (not lspci output?)")
     return devices
+
+
+NAME = "lspci_text"
+SHAPE = "text"
+
+
+def detect(src: Source) -> bool:
+    return looks_like_lspci(src.text)
+
+
+def read(src: Source, nics_only: bool = False) -> Reading:
+    text = src.text
+    if nics_only and text[:6] == "Slot:\t":
+        nics = vmm_nn_nics(text, src.label)  # the fleet's fast path; None: not that clean shape
+        if nics is not None:
+            return Reading(nics, src.label, method=NAME)
+    return Reading(parse_lspci_text(text, src.label), src.label, method=NAME)

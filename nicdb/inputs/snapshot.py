@@ -23,6 +23,7 @@ from pathlib import Path
 
 from nicdb import __version__
 from nicdb.errors import InputError
+from nicdb.inputs.source import Reading, Source
 from nicdb.inputs.sysfs import NET_ATTRS, PCI_ATTRS, SLOT_RE, _driver, net_dirs, read_tree
 
 TOP = "nicdb-snapshot"
@@ -154,12 +155,44 @@ def extract_snapshot(archive: str | os.PathLike, dest: str) -> dict:
     return meta
 
 
+_ARCHIVE_MAGIC = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00")
+
+NAME = "snapshot"
+SHAPE = "archive"
+
+
+def _unpacked(path: str) -> str | None:
+    """The snapshot folder inside an unpacked snapshot (``DIR/nicdb-snapshot`` or ``DIR``
+    itself when it holds ``meta.json`` beside ``bus/``), else None."""
+    if os.path.isdir(os.path.join(path, TOP)):
+        return os.path.join(path, TOP)
+    if os.path.isfile(os.path.join(path, "meta.json")) and os.path.isdir(os.path.join(path, "bus", "pci", "devices")):
+        return path
+    return None
+
+
+def detect(src: Source) -> bool:
+    if src.live or src.path is None:
+        return False
+    if src.is_dir:
+        return _unpacked(src.path) is not None
+    head = src.data[:262]
+    return head.startswith(_ARCHIVE_MAGIC) or head[257:262] == b"ustar"
+
+
+def read(src: Source, nics_only: bool = False) -> Reading:
+    devices, meta = read_snapshot(src.path)
+    kernel, host = meta.get("kernel"), meta.get("host")
+    return Reading(devices, src.label, kernel=kernel if isinstance(kernel, str) else None,
+                   host=host if isinstance(host, str) else None, method=NAME)
+
+
 def read_snapshot(path: str | os.PathLike) -> tuple[list, dict]:
     """Devices and meta data from a snapshot archive, or from a sysfs-shaped folder."""
     p = Path(path)
     # os.path, not Path.is_dir(): pathlib raises on a name that is too long (ENAMETOOLONG)
     if os.path.isdir(p):
-        inner = p / TOP if os.path.isdir(p / TOP) else p
+        inner = Path(_unpacked(str(p)) or p)
         meta = {}
         if os.path.isfile(inner / "meta.json"):
             try:

@@ -18,6 +18,7 @@ import os
 import re
 
 from nicdb.errors import InputError
+from nicdb.inputs.source import Reading, Source
 from nicdb.inputs.sysfs_attrs import hex_attr, link_speed, small_int, text_attr
 from nicdb.model import NetInterface, PciDevice, PciLink
 
@@ -135,3 +136,20 @@ def read_tree(root: str | os.PathLike, origin: str | None = None) -> list[PciDev
             raise InputError(f"{origin}: {slot[:40]!r} in bus/pci/devices is not a PCI slot name")
         out.append(read_function(os.path.join(base, slot), slot, origin))
     return out
+
+
+NAME = "sysfs"
+SHAPE = "folder"
+
+
+def is_tree(path: str) -> bool:
+    """A folder shaped like /sys: it has ``bus/pci/devices``."""
+    return os.path.isdir(os.path.join(path, "bus", "pci", "devices"))
+
+
+def detect(src: Source) -> bool:
+    return src.is_dir and is_tree(src.path)
+
+
+def read(src: Source, nics_only: bool = False) -> Reading:
+    return Reading(read_tree(src.path, origin=f"sysfs:{src.path}"), src.label, method=NAME)

@@ -8,12 +8,15 @@ virtio (and some other buses) the netdev hangs under an intermediate device
 
 from __future__ import annotations
 
+import os
+
 import pyudev
 import pyudev._ctypeslib.utils as _pyudev_loader
 
 from nicdb.errors import InputError
+from nicdb.inputs.source import Reading, Source
 from nicdb.inputs.sysfs_attrs import hex_attr, link_speed, small_int, text_attr
-from nicdb.model import NetInterface, PciDevice, PciLink
+from nicdb.model import NetInterface, PciDevice, PciLink, may_hide_nic
 
 
 # pyudev finds libudev with ctypes.util.find_library, which on Linux runs ``ldconfig -p`` in
@@ -93,20 +96,21 @@ def _device(dev: pyudev.Device) -> PciDevice:
     return out
 
 
-def _network_class(dev: pyudev.Device) -> bool:
+def _may_be_nic(dev: pyudev.Device) -> bool:
     try:
         code = hex_attr(_attr(dev, "class"), "class", dev.sys_path, bits=24)
     except InputError:
         return True  # garbage: read it fully, so the one-line error names the file
-    return code is not None and code >> 16 == 0x02
+    return may_hide_nic(code)
 
 
 def live_devices(context: pyudev.Context | None = None, nics_only: bool = False) -> list[PciDevice]:
     """Every PCI function of the running system, with its network interfaces attached.
 
-    With ``nics_only``, only NICs (network class, or a network interface below them) are
-    read in full and returned: a server with a hundred PCI functions and two NICs costs
-    two devices' worth of attribute reads, not a hundred.
+    With ``nics_only``, only the functions that may be NICs (a network interface below
+    them, or a class that may hide one: :func:`nicdb.model.may_hide_nic`) are read in full
+    and returned: a server with a hundred PCI functions and two NICs costs a few devices'
+    worth of attribute reads, not a hundred.
     """
     try:
         ctx = context or pyudev.Context()
@@ -116,9 +120,23 @@ def live_devices(context: pyudev.Context | None = None, nics_only: bool = False)
         raise InputError(f"cannot enumerate devices with udev: {e}") from None
     if nics_only:
         owners = {parent.sys_path for _, parent in nets if parent is not None}
-        pci = [d for d in pci if d.sys_path in owners or _network_class(d)]
+        pci = [d for d in pci if d.sys_path in owners or _may_be_nic(d)]
     by_path = {d.sys_path: _device(d) for d in pci}
     for net, parent in nets:
         if parent is not None and parent.sys_path in by_path:
             by_path[parent.sys_path].interfaces.append(_interface(net))
     return sorted(by_path.values(), key=lambda d: d.slot)
+
+
+NAME = "udev"
+SHAPE = "live"
+
+
+def detect(src: Source) -> bool:
+    return src.live
+
+
+def read(src: Source, nics_only: bool = False) -> Reading:
+    uname = os.uname()
+    return Reading(live_devices(nics_only=nics_only), src.label, live=True, kernel=uname.release,
+                   host=uname.nodename, method=NAME)

@@ -67,6 +67,15 @@ class KnowledgeBase:
             raise DatabaseError(f"the database at {path} {why} right after it was built")
         return cls(conn, str(path), warnings)
 
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "KnowledgeBase":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     # ------------------------------------------------------------------ helpers
     def q(self, sql: str, args: tuple = ()) -> list[dict]:
         try:
@@ -76,6 +85,25 @@ class KnowledgeBase:
 
     def meta(self) -> dict:
         return {r["key"]: r["value"] for r in self.q("SELECT key, value FROM meta")}
+
+    COUNTED = ("families", "chips", "claims", "log_ids", "drivers", "params", "issues", "measurements",
+               "pci_devices", "vendor_names", "device_names", "aliases")
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table, for ``db info`` and the documentation."""
+        return {t: self.conn.execute(f"SELECT COUNT(*) FROM [{t}]").fetchone()[0] for t in self.COUNTED}
+
+    # PCI transports that bind every device of their bus, network or not: the table keeps
+    # them (lspci -k names virtio_pci for a virtio NIC) but their claim makes no NIC
+    TRANSPORTS = frozenset(("virtio_pci",))
+
+    def network_modules(self) -> frozenset[str]:
+        """Module names of network drivers: nicdb's drivers and the modules of its shipped
+        table of network-driver aliases (the running kernel's table has every driver),
+        less the bus transports."""
+        rows = self.conn.execute("SELECT module FROM drivers UNION SELECT DISTINCT module FROM aliases "
+                                 "WHERE source='shipped'").fetchall()
+        return frozenset(r[0].replace("-", "_") for r in rows) - self.TRANSPORTS
 
     def source(self, file: str, key: str) -> dict:
         if self._sources is None:
@@ -266,6 +294,14 @@ class KnowledgeBase:
 
     def measurements(self, set_id: str) -> list[dict]:
         return self.q("SELECT * FROM measurements WHERE set_id=? ORDER BY rowid", (set_id,))
+
+    def evidence(self, set_id: str) -> dict | None:
+        """A measurement set with its rows, as a report cites it (None: no such set)."""
+        ms = self.measurement_set(set_id)
+        if ms is None:
+            return None
+        ms["rows"] = [{k: v for k, v in r.items() if k not in ("set_id", "where")} for r in self.measurements(set_id)]
+        return ms
 
     # ------------------------------------------------------------------ modules.alias
     def alias_source(self, prefer_running: bool) -> tuple[str | None, str]:

@@ -41,6 +41,25 @@ def bus_to_dict(b) -> dict | None:
     return None if b is None else b.to_dict()
 
 
+def param_to_dict(p) -> dict:
+    return {"driver": p.driver, "name": p.param, "recommended": p.recommended, "default": p.default,
+            "action": p.action, "why": p.why, "value_meaning": (p.value_names or {}).get(str(p.recommended)),
+            "evidence": p.evidence, "confidence": p.confidence, "source": p.source}
+
+
+_MEASUREMENT_KEYS = ("driver", "dma_length", "mtu", "direction", "mbps", "cpu_local_pct", "cpu_peer_pct", "note")
+
+
+def evidence_to_dict(set_id: str, ms: dict | None) -> dict:
+    """A measurement set a report cites, with its measurements."""
+    if ms is None:
+        return {"id": set_id, "missing": True}
+    return {"id": set_id, "title": ms["title"], "tool": ms["tool"],
+            "revs": fmt_rev_range(ms["rev_lo"], ms["rev_hi"]), "board": ms["board"], "cpu": ms["cpu"],
+            "bus": ms["bus"], "peer": ms["peer"], "origin": ms["origin"], "confidence": ms["confidence"],
+            "source": ms["source"], "measurements": [{k: r[k] for k in _MEASUREMENT_KEYS} for r in ms["rows"]]}
+
+
 def report_to_dict(rep) -> dict:
     d = rep.device
     link = None
@@ -75,10 +94,11 @@ def report_to_dict(rep) -> dict:
                          "issues": [i["id"] for i in o.issues], "confidence": o.confidence}
                         for o in adv.options],
         },
-        "parameters": [{"driver": p.driver, "name": p.param, "recommended": p.recommended,
-                        "default": p.default, "action": p.action, "why": p.why, "evidence": p.evidence,
-                        "confidence": p.confidence} for p in rep.params],
+        "parameters": [param_to_dict(p) for p in rep.params],
         "modprobe": rep.modprobe,
+        "alternatives": [{"driver": name, "parameters": [param_to_dict(p) for p in params], "modprobe": line}
+                         for name, (params, line) in rep.alternatives.items()],
+        "evidence": [evidence_to_dict(set_id, ms) for set_id, ms in rep.evidence.items()],
         "issues": [{"driver": i["driver"], "id": i["id"], "title": i["title"], "severity": i["severity"],
                     "affected": i["affected"], "fixed_in": i["fixed_in"], "workaround": i["workaround"],
                     "confidence": i["confidence"]} for i in rep.issues],
@@ -89,14 +109,15 @@ def report_to_dict(rep) -> dict:
     }
 
 
-def document(reports, *, source: str, kernel: str | None, host: str | None = None) -> dict:
+def document(doc) -> dict:
+    """A :class:`nicdb.report.Document` as JSON data."""
     return {
         "nicdb": __version__,
         "schema": JSON_SCHEMA,
-        "source": source,
-        "host": host,
-        "kernel": kernel,
-        "nics": [report_to_dict(r) for r in reports],
+        "source": doc.source,
+        "host": doc.host,
+        "kernel": doc.kernel,
+        "nics": [report_to_dict(r) for r in doc.nics],
     }
 
 
@@ -104,9 +125,9 @@ _line = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _string = json.encoder.encode_basestring  # a str as JSON, as _line writes it
 
 
-def host_line(reports, *, source: str, kernel: str | None, host: str | None) -> str:
+def host_line(doc) -> str:
     """One host's :func:`document` as a JSON line (``identify --from DIR --json``)."""
-    return _line(document(reports, source=source, kernel=kernel, host=host)) + "\n"
+    return _line(document(doc)) + "\n"
 
 
 def summary_line(summary: dict) -> str:
@@ -160,7 +181,8 @@ class FleetLines:
         vals = (d.vendor, d.device, d.subsystem_vendor, d.subsystem_device, d.revision, d.class_code, d.driver,
                 d.is_pcie, rep.vendor_name, rep.device_name, rep.subsystem_name, rep.class_name,
                 rep.modules_source, rep.modprobe, rep.summary, cm is None,
-                id(rep.chip), id(rep.drivers), id(rep.params), id(rep.issues),
+                id(rep.chip), id(rep.drivers), id(rep.params), id(rep.issues), id(rep.alternatives),
+                id(rep.evidence),
                 _SEP, *d.modules, _SEP, *d.notes, _SEP, *(cm or ()), _SEP,
                 *(() if bus is None else _fields(bus)))
         types = tuple(map(type, vals))
@@ -173,8 +195,9 @@ class FleetLines:
             del whole["slot"], whole["origin"]
             if len(self._texts) >= self.MAX_CACHED:
                 self._texts.clear()
+            # the objects whose ids are in the key are kept alive with it, so no id is reused
             hit = self._texts[key] = ("," + _line(whole)[1:-1] + ',"origin":', rep.chip, rep.drivers, rep.params,
-                                      rep.issues)
+                                      rep.issues, rep.alternatives, rep.evidence)
         return '{"slot":' + _string(slot) + hit[0] + _string(origin) + "}"
 
     def host(self, reports, *, source: str, host: str | None) -> str:

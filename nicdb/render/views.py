@@ -91,10 +91,9 @@ def chip_view(vendor: int, device: int, rev: int | None, chips: list[dict], name
     return out
 
 
-def _evidence_blocks(kb, set_id: str, param: str | None, focus_driver: str | None, mark_value) -> list:
-    ms = kb.measurement_set(set_id)
-    rows = kb.measurements(set_id)
-    if not ms or not rows:
+def _evidence_blocks(set_id: str, ms: dict | None, param: str | None, focus_driver: str | None, mark_value) -> list:
+    rows = ms["rows"] if ms else None
+    if not rows:
         return [Text(f"evidence {set_id}: no measurements stored", "warn")]
     out: list = [Text(f"Evidence: {ms['title']}", "good"),
                  Fields([("board", ms["board"]), ("cpu", ms["cpu"]), ("bus", ms["bus"]), ("peer", ms["peer"]),
@@ -136,7 +135,7 @@ def _evidence_blocks(kb, set_id: str, param: str | None, focus_driver: str | Non
     return out
 
 
-def _param_blocks(params, modprobe: str | None, kb, shown: set[str]) -> list:
+def _param_blocks(params, modprobe: str | None, evidence: dict, shown: set[str]) -> list:
     """Parameter advice with its evidence (each evidence set drawn once per view)."""
     out: list = []
     for p in params:
@@ -157,14 +156,14 @@ def _param_blocks(params, modprobe: str | None, kb, shown: set[str]) -> list:
         for ev in p.evidence:
             if ev not in shown:
                 shown.add(ev)
-                out += _evidence_blocks(kb, ev, p.param, None, p.recommended)
+                out += _evidence_blocks(ev, evidence.get(ev), p.param, None, p.recommended)
     if modprobe:
         out.append(Text(f"Put this in /etc/modprobe.d/{params[0].module}.conf:", "good"))
         out.append(Text(modprobe, "code"))
     return out
 
 
-def suggest_view(rep, kb, *, line_rate_note: str | None = None) -> list:
+def suggest_view(rep) -> list:
     d = rep.device
     rev = "??" if d.revision is None else f"{d.revision:02x}"
     name = " ".join(x for x in (rep.vendor_name, rep.device_name) if x)
@@ -192,10 +191,10 @@ def suggest_view(rep, kb, *, line_rate_note: str | None = None) -> list:
                          [[o.name, o.kind, o.status, str(o.score),
                            o.reason or "; ".join(i["title"] for i in o.issues)] for o in adv.options]))
     shown: set[str] = set()
-    out += _param_blocks(rep.params, rep.modprobe, kb, shown)
+    out += _param_blocks(rep.params, rep.modprobe, rep.evidence, shown)
     for name, (params, line) in rep.alternatives.items():
         out.append(Text(f"If you use {name} instead:", "good"))
-        out += _param_blocks(params, line, kb, shown)
+        out += _param_blocks(params, line, rep.evidence, shown)
     if rep.issues:
         out.append(Table("Known issues of the recommended driver on this kernel",
                          ["issue", "severity", "affected", "fixed in", "workaround", "confidence"],
@@ -207,6 +206,14 @@ def suggest_view(rep, kb, *, line_rate_note: str | None = None) -> list:
     for n in d.notes:
         out.append(Text(n, "note"))
     return out
+
+
+def suggest_document_view(doc) -> list:
+    """``suggest`` for every NIC of a document."""
+    blocks: list = []
+    for rep in doc.nics:
+        blocks += suggest_view(rep)
+    return blocks or [Text("no network devices found", "note")]
 
 
 def families_view(fams: list[dict]) -> list:

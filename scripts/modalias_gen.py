@@ -1,7 +1,8 @@
 """Building nicdb's shipped modules.alias table from a distribution kernel package.
 
-Used by ``scripts/gen_modules_alias.py``; kept in the package so the filtering step can be
-tested on a small fake module tree without a .deb. Only the standard library.
+Used by ``scripts/gen_modules_alias.py``; a module of its own so the filtering step can be
+tested on a small fake module tree without a .deb. Only the standard library. (A build
+tool, not part of the installed package.)
 
 The steps:
 

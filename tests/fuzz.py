@@ -12,7 +12,7 @@ lines deleted, duplicated, swapped or truncated, characters and numbers replaced
 awkward ones, bytes flipped, archives truncated -- random bytes alone rarely get past
 the first check of a parser.
 
-Targets (``--list`` shows which are available here):
+Targets (``--list`` shows them):
 
 =============== ==================================================================
 pciids          ``nicdb.names.pciids``: parse, read_version, open_text (gz/xz too)
@@ -26,12 +26,12 @@ json_doc        ``nicdb.inputs.json_doc.parse_json_text``: wrong types, deep nes
 snapshot        ``nicdb.inputs.snapshot.read_snapshot`` on generated tar/tar.gz/bz2/xz:
                 ``..``, absolute names, links, devices, huge and truncated members;
                 nothing may be written outside the private folder or left behind
-lspci_text      ``nicdb.inputs.lspci_text.parse_lspci_text``  (when the module exists)
-lspci_hex       ``nicdb.inputs.lspci_hex.parse_lspci_hex``    (when the module exists)
-configspace     ``nicdb.inputs.configspace.decode_config``    (when the module exists)
-detect          ``nicdb.inputs.detect.parse_text``            (when the module exists)
-modalias        ``nicdb.modalias.AliasTable.from_text`` and candidate lookups (when the
-                module exists): malformed lines, odd globs
+lspci_text      ``nicdb.inputs.lspci_text.parse_lspci_text``
+lspci_hex       ``nicdb.inputs.lspci_hex.parse_lspci_hex``
+configspace     ``nicdb.inputs.configspace.decode_config``
+inputs          ``nicdb.inputs.read_text``: the method table picks the reader of any text
+modalias        ``nicdb.modalias.AliasTable.from_text`` and candidate lookups: malformed
+                lines, odd globs
 cli             ``nicdb.cli.main`` with ``chip``, ``search``, ``suggest --id/--rev/--kernel``
                 (SQL metacharacters, undecodable argv): exit 0 or 2, one error line,
                 valid JSON with --json, the database file untouched
@@ -43,7 +43,7 @@ cli_db_add      ``db add chip|measurement|issue`` with generated values: a refus
 
 Command::
 
-    python -m nicdb.fuzz [--examples N] [--target NAME ...] [--jobs J] [--seed S]
+    python tests/fuzz.py [--examples N] [--target NAME ...] [--jobs J] [--seed S]
                          [--seeds DIR] [--save DIR] [--list]
 
 ``--examples`` is the number of inputs per target (default 100000; hypothesis settings
@@ -87,7 +87,7 @@ try:
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings, strategies as st
     import hypothesis
 except ImportError:  # pragma: no cover - the harness needs the test extras
-    sys.stderr.write("nicdb.fuzz needs hypothesis: pip install 'nicdb[test]'\n")
+    sys.stderr.write("tests/fuzz.py needs hypothesis: pip install 'nicdb[test]'\n")
     raise
 
 from nicdb.errors import NicdbError
@@ -564,7 +564,6 @@ class Target:
     doc: str
     strategy: Callable[[], st.SearchStrategy]
     check: Callable[[Any, "Context"], None]
-    modules: tuple[str, ...] = ()    # optional modules the target needs
     speed: str = "fast"              # fast / files / slow (for --list and the tests' budgets)
     needs_db: bool = False
     needs_overlay: bool = False
@@ -585,27 +584,9 @@ class Context:
 TARGETS: dict[str, Target] = {}
 
 
-def register(name: str, doc: str, check: Callable, strategy: Callable, *, modules=(), speed="fast",
+def register(name: str, doc: str, check: Callable, strategy: Callable, *, speed="fast",
              needs_db=False, needs_overlay=False) -> None:
-    TARGETS[name] = Target(name, doc, strategy, check, tuple(modules), speed, needs_db, needs_overlay)
-
-
-def optional(modname: str):
-    """The module, or None when it does not exist (another part of nicdb not written yet)."""
-    try:
-        return importlib.import_module(modname)
-    except ModuleNotFoundError as e:
-        if e.name and (modname == e.name or modname.startswith(e.name + ".")):
-            return None
-        raise
-
-
-def available(name: str) -> tuple[bool, str]:
-    t = TARGETS[name]
-    for m in t.modules:
-        if optional(m) is None:
-            return False, f"module {m} does not exist"
-    return True, ""
+    TARGETS[name] = Target(name, doc, strategy, check, speed, needs_db, needs_overlay)
 
 
 # ------------------------------------------------------------------ pci.ids
@@ -1191,11 +1172,12 @@ register("snapshot", "nicdb.inputs.snapshot.read_snapshot on generated tar, tar.
          _snapshot_strategy, speed="files")
 
 
-# ------------------------------------------------------------------ lspci and dumps (optional modules)
+# ------------------------------------------------------------------ lspci and dumps
 def _check_text_parser(modname: str, fn: str, tag: str):
     def check(text, ctx: Context) -> None:
         f = getattr(importlib.import_module(modname), fn)
         devs, err = expect_clean(f, text, "fuzz." + tag)
+        devs = getattr(devs, "devices", devs)  # a Reading (nicdb.inputs) holds the devices
         if err is not None and "fuzz." + tag not in str(err):
             raise ContractViolation(f"error does not name the input: {err}")
         if devs is not None and not isinstance(devs, list):
@@ -1205,14 +1187,14 @@ def _check_text_parser(modname: str, fn: str, tag: str):
 
 register("lspci_text", "nicdb.inputs.lspci_text.parse_lspci_text",
          _check_text_parser("nicdb.inputs.lspci_text", "parse_lspci_text", "lspci"),
-         lambda: text_strategy(LSPCI_SEEDS), modules=("nicdb.inputs.lspci_text",))
+         lambda: text_strategy(LSPCI_SEEDS))
 register("lspci_hex", "nicdb.inputs.lspci_hex.parse_lspci_hex",
          _check_text_parser("nicdb.inputs.lspci_hex", "parse_lspci_hex", "hex"),
          lambda: text_strategy(HEX_SEEDS, junk=st.sampled_from(["00: ", "ff: 00", "zz", "40: " + "00 " * 16])
-                          | st.text(max_size=50)), modules=("nicdb.inputs.lspci_hex",))
-register("detect", "nicdb.inputs.detect.parse_text",
-         _check_text_parser("nicdb.inputs.detect", "parse_text", "input"),
-         lambda: text_strategy(LSPCI_SEEDS + HEX_SEEDS + JSON_SEEDS), modules=("nicdb.inputs.detect",))
+                          | st.text(max_size=50)))
+register("inputs", "nicdb.inputs.read_text: the method table picks the reader of any text",
+         _check_text_parser("nicdb.inputs", "read_text", "input"),
+         lambda: text_strategy(LSPCI_SEEDS + HEX_SEEDS + JSON_SEEDS))
 
 
 def _check_config(ex, ctx: Context) -> None:
@@ -1230,10 +1212,10 @@ register("configspace", "nicdb.inputs.configspace.decode_config",
          lambda: st.tuples(st.one_of(mutated_bytes(CONFIG_SEEDS + EXTRA_SEEDS["bytes"]),
                                                mutated_bytes(CONFIG_SEEDS, max_ops=30),
                                                st.binary(max_size=300)),
-                                     st.sampled_from(["0000:00:0a.0", "00:0a.0", "0000:01:00.0"])), modules=("nicdb.inputs.configspace",))
+                                     st.sampled_from(["0000:00:0a.0", "00:0a.0", "0000:01:00.0"])))
 
 
-# ------------------------------------------------------------------ modules.alias (optional module)
+# ------------------------------------------------------------------ modules.alias
 MODALIAS_SEED = """\
 # Aliases extracted from modules themselves.
 # kernel: 6.1.0-18-amd64
@@ -1286,8 +1268,7 @@ def _check_modalias(text, ctx: Context) -> None:
 
 register("modalias", "nicdb.modalias.AliasTable.from_text, then candidates() for a few devices",
          _check_modalias,
-         lambda: text_strategy([MODALIAS_SEED], junk=st.sampled_from(MODALIAS_JUNK) | st.text(max_size=40)),
-         modules=("nicdb.modalias",))
+         lambda: text_strategy([MODALIAS_SEED], junk=st.sampled_from(MODALIAS_JUNK) | st.text(max_size=40)))
 
 
 # ------------------------------------------------------------------ the terminal presenter
@@ -1334,7 +1315,7 @@ def _check_term(case, ctx: "Context") -> None:
 
 
 register("term", "nicdb.render.term: tables fit the width, rows stay rectangular, no raw controls",
-         _check_term, _term_case, modules=("nicdb.render.term",))
+         _check_term, _term_case)
 
 
 # ------------------------------------------------------------------ the command line
@@ -1371,7 +1352,7 @@ def _is_fleet_run(argv: list[str]) -> bool:
     """``identify --from FOLDER``: one error line per broken host is allowed there."""
     if not argv or argv[0] != "identify" or "--from" not in argv[:-1]:
         return False
-    from nicdb.inputs.files import is_sysfs_tree
+    from nicdb.inputs.fleet_folder import is_sysfs_tree
 
     src = argv[argv.index("--from") + 1]
     try:
@@ -1468,10 +1449,7 @@ register("cli", "nicdb.cli.main: chip, search, suggest --id/--rev/--kernel",
 @_memo
 @st.composite
 def cli_input_case(draw):
-    kinds = ["snapshot", "json"]
-    if optional("nicdb.inputs.detect") is not None:
-        kinds += ["lspci", "hex"]
-    kind = draw(st.sampled_from(kinds))
+    kind = draw(st.sampled_from(["snapshot", "json", "lspci", "hex"]))
     if kind == "snapshot":
         data = draw(archive_bytes())
     elif kind == "json":
@@ -1584,7 +1562,6 @@ class Result:
     tried: int = 0
     seconds: float = 0.0
     failures: list[Failure] = field(default_factory=list)
-    skipped: str = ""
 
     @property
     def ok(self) -> bool:
@@ -1703,10 +1680,6 @@ def run_target(name: str, examples: int = DEFAULT_EXAMPLES, *, seed: int | None 
                save: str | None = None) -> Result:
     """Run one target with ``examples`` inputs. Never raises for a finding: see Result."""
     res = Result(name)
-    ok, why = available(name)
-    if not ok:
-        res.skipped = why
-        return res
     t = TARGETS[name]
     found: dict[tuple[str, str], tuple[str, Any]] = {}
 
@@ -1755,8 +1728,6 @@ def _run_one(args: tuple) -> Result:
 
 
 def format_result(r: Result) -> str:
-    if r.skipped:
-        return f"{r.name:12} skipped: {r.skipped}"
     rate = r.tried / r.seconds if r.seconds else 0
     head = (f"{r.name:12} {r.tried:8d} inputs {r.seconds:8.1f} s ({rate:6.0f}/s)  "
             + ("ok" if r.ok else f"FAILED ({len(r.failures)})"))
@@ -1770,11 +1741,11 @@ def format_result(r: Result) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m nicdb.fuzz", description=__doc__.split("\n\n")[0],
+    ap = argparse.ArgumentParser(prog="python tests/fuzz.py", description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--examples", "-n", type=int, default=DEFAULT_EXAMPLES, help="inputs per target (default 100000)")
     ap.add_argument("--target", "-t", action="append", choices=sorted(TARGETS), metavar="NAME",
-                    help="run only this target (repeatable); default: all available")
+                    help="run only this target (repeatable); default: all")
     ap.add_argument("--jobs", "-j", type=int, default=1, help="targets run at once (worker processes)")
     ap.add_argument("--seed", type=int, help="hypothesis seed, to repeat a run")
     ap.add_argument("--seeds", action="append", default=[], metavar="DIR", help="more valid inputs to mutate")
@@ -1785,8 +1756,7 @@ def main(argv: list[str] | None = None) -> int:
         add_seed_dir(d)
     if a.list:
         for n, t in TARGETS.items():
-            ok, why = available(n)
-            print(f"{n:12} {t.speed:6} {t.doc}" + ("" if ok else f"  [unavailable: {why}]"))
+            print(f"{n:12} {t.speed:6} {t.doc}")
         return 0
     names = a.target or list(TARGETS)
     print(f"nicdb fuzz: {len(names)} targets, {a.examples} inputs each, hypothesis {hypothesis.__version__}",
