@@ -68,7 +68,7 @@ class PciDevice(Record):
 
     __slots__ = ("slot", "vendor", "device", "subsystem_vendor", "subsystem_device", "revision", "class_code",
                  "driver", "modules", "interfaces", "link", "is_pcie", "vendor_name", "device_name",
-                 "subsystem_name", "class_name", "origin", "notes")
+                 "subsystem_name", "class_name", "origin", "notes", "upstream")
 
     def __init__(self, slot: str, vendor: int | None, device: int | None,
                  subsystem_vendor: int | None = None, subsystem_device: int | None = None,
@@ -76,7 +76,8 @@ class PciDevice(Record):
                  modules: list[str] | None = None, interfaces: list[NetInterface] | None = None,
                  link: PciLink | None = None, is_pcie: bool | None = None, vendor_name: str | None = None,
                  device_name: str | None = None, subsystem_name: str | None = None,
-                 class_name: str | None = None, origin: str = "", notes: list[str] | None = None):
+                 class_name: str | None = None, origin: str = "", notes: list[str] | None = None,
+                 upstream: list[str] | None = None):
         self.slot = slot  # domain-qualified when known: 0000:00:03.0
         self.vendor = vendor
         self.device = device
@@ -96,6 +97,8 @@ class PciDevice(Record):
         self.class_name = class_name
         self.origin = origin  # where it came from: "udev", "sysfs:DIR", "lspci:FILE:LINE", ...
         self.notes = [] if notes is None else notes  # caveats the input wants shown
+        # the bridges above it, nearest last, when the input says (lspci -P/-PP paths, sysfs)
+        self.upstream = [] if upstream is None else upstream
 
     @property
     def class_base(self) -> int | None:
@@ -120,11 +123,27 @@ class PciDevice(Record):
 
 
 def normalize_slot(slot: str) -> str:
-    """Add the default domain to a bus:dev.fn slot: ``03:00.0`` -> ``0000:03:00.0``."""
+    """Add the default domain to a bus:dev.fn slot: ``03:00.0`` -> ``0000:03:00.0``
+    (also to the first element of an ``lspci -P`` path, ``00:1c.0/00.0``)."""
     s = slot.strip()
-    if s.count(":") == 1:
+    if s.split("/", 1)[0].count(":") == 1:
         return "0000:" + s
     return s
+
+
+def split_path(slot: str) -> tuple[str, list[str]]:
+    """An ``lspci -P``/``-PP`` slot path -> (the device's slot, the bridges above it,
+    nearest last), each with the domain. With ``-PP`` every element has its bus, so the
+    device's slot is its own ``0000:02:00.0``; ``-P`` gives only ``dev.fn`` below the
+    first bridge, so slots stay paths (``0000:00:1c.0/00.0``). A plain slot has none above."""
+    slot = normalize_slot(slot)
+    if "/" not in slot:
+        return slot, []
+    parts = slot.split("/")
+    domain = parts[0][:parts[0].index(":") + 1]
+    if all(":" in p for p in parts[1:]):  # -PP: bus:dev.fn at every level
+        return domain + parts[-1], [parts[0]] + [domain + p for p in parts[1:-1]]
+    return slot, ["/".join(parts[:i]) for i in range(1, len(parts))]
 
 
 def may_hide_nic(class_code: int | None) -> bool:

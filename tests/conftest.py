@@ -51,9 +51,51 @@ class Run:
     err: str
 
 
+def _schema_validator(name: str):
+    """A validator for one of nicdb's JSON Schemas, with the others resolvable by $ref."""
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    from nicdb import schemas
+
+    docs = {n: schemas.load(n) for n in schemas.names()}
+    registry = Registry().with_resources((d["$id"], Resource.from_contents(d)) for d in docs.values())
+    return Draft202012Validator(docs[name], registry=registry)
+
+
+_VALIDATORS: dict = {}
+
+
+def check_json_output(args: tuple, out: str) -> None:
+    """Every JSON document the CLI prints validates against its schema: one document, or
+    (identify --from FOLDER) JSON lines of host documents and a summary line."""
+    import json
+
+    from nicdb import schemas
+
+    firsts = {c.split()[0] for c in schemas.BY_COMMAND}
+    at = next((i for i, a in enumerate(args) if a in firsts or a in ("db", "evidence", "export")), len(args))
+    command = " ".join(args[at:at + 2]) if args[at:at + 1] in (("db",), ("evidence",), ("export",)) \
+        else " ".join(args[at:at + 1])
+    name = schemas.BY_COMMAND.get(command)
+    assert name is not None, f"'nicdb {command} --json' has no JSON Schema in nicdb/schemas"
+    lines = [ln for ln in out.splitlines() if ln.strip()]
+    try:
+        docs = [json.loads(out)]
+    except ValueError:  # JSON lines
+        docs = [json.loads(ln) for ln in lines]
+    for doc in docs:
+        schema = schemas.FLEET_SUMMARY if isinstance(doc, dict) and "summary" in doc and "nics" not in doc else name
+        if schema not in _VALIDATORS:
+            _VALIDATORS[schema] = _schema_validator(schema)
+        errors = sorted(_VALIDATORS[schema].iter_errors(doc), key=lambda e: list(e.path))
+        assert not errors, f"{schema}: " + "; ".join(f"{'/'.join(map(str, e.path))}: {e.message[:200]}" for e in errors[:5])
+
+
 @pytest.fixture
 def run(session_db):
-    """Run the nicdb CLI in-process as a user would: returns exit code, stdout, stderr."""
+    """Run the nicdb CLI in-process as a user would: returns exit code, stdout, stderr.
+    Whatever it prints with --json is checked against the command's JSON Schema."""
 
     def _run(*args: str, stdin: str | None = None) -> Run:
         from nicdb.cli import main
@@ -71,6 +113,9 @@ def run(session_db):
                     code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
         finally:
             sys.stdin = old_stdin
+        flags = args[:args.index("--")] if "--" in args else args  # after "--", "--json" is an argument
+        if "--json" in flags and out.getvalue().strip() and code in (0, 2):
+            check_json_output(args, out.getvalue())
         return Run(code, out.getvalue(), err.getvalue())
 
     return _run

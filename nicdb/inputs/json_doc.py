@@ -65,6 +65,8 @@ def _nic(n: dict, where: str) -> PciDevice:
     )
     mods = n.get("kernel_modules") or []
     dev.modules = [m for m in mods if isinstance(m, str)] if isinstance(mods, list) else []
+    up = n.get("upstream") or []
+    dev.upstream = [u for u in up if isinstance(u, str)] if isinstance(up, list) else []
     link = n.get("link")
     if isinstance(link, dict):
         dev.link = PciLink(_num(link.get("speed_gts"), "link.speed_gts", where), _num(link.get("width"), "link.width", where),

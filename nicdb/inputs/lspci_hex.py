@@ -48,10 +48,15 @@ def _block_bytes(hexlines: list, origin: str) -> bytes:
 
 def _combine(text_dev: PciDevice, cfg: PciDevice, origin: str) -> PciDevice:
     """The decoded device, with what only the text knows (names, driver, modules)."""
-    for k in ("vendor", "device", "revision"):
+    for k in ("vendor", "device"):
         t, c = getattr(text_dev, k), getattr(cfg, k)
         if t is not None and t != c:
             raise InputError(f"{origin}: the header line says {k} {t:x} but the config space says {c:x}")
+    notes = list(text_dev.notes)
+    if text_dev.revision is not None and text_dev.revision != cfg.revision:
+        # the bytes are the device's own; a header's "(rev ..)" may have been edited by hand
+        notes.append(f"{origin}: the header line says revision {text_dev.revision:02x} but the config space "
+                     f"says {cfg.revision:02x}; the config space is used")
     cfg.vendor_name, cfg.device_name = text_dev.vendor_name, text_dev.device_name
     cfg.subsystem_name, cfg.class_name = text_dev.subsystem_name, text_dev.class_name
     cfg.driver, cfg.modules = text_dev.driver, text_dev.modules
@@ -59,8 +64,9 @@ def _combine(text_dev: PciDevice, cfg: PciDevice, origin: str) -> PciDevice:
         cfg.link = text_dev.link
     if cfg.is_pcie is None:
         cfg.is_pcie = text_dev.is_pcie
-    cfg.notes = text_dev.notes
+    cfg.notes = notes
     cfg.origin = text_dev.origin
+    cfg.upstream = text_dev.upstream
     return cfg
 
 

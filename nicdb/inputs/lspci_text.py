@@ -36,12 +36,14 @@ import re
 
 from nicdb.errors import InputError
 from nicdb.inputs.source import Reading, Source
-from nicdb.model import PciDevice, PciLink, may_hide_nic, normalize_slot
+from nicdb.model import PciDevice, PciLink, may_hide_nic, normalize_slot, split_path
 
 # A slot at the start of a line, and a whole slot (plus the -vmmnn record shape, compiled
 # on first use by _vmm_nn_re).
-_HEADER = re.compile(r"((?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[01][0-9a-fA-F]\.[0-7])(?:[ \t]+(.*))?\Z")
-_SLOT = re.compile(r"(?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[01][0-9a-fA-F]\.[0-7]\Z")
+# A slot may be an lspci -P/-PP path through the bridges: 00:1c.0/00.0, 00:1c.0/02:00.0.
+_PATH = r"(?:/(?:[0-9a-fA-F]{2}:)?[01][0-9a-fA-F]\.[0-7])*"
+_HEADER = re.compile(r"((?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[01][0-9a-fA-F]\.[0-7]" + _PATH + r")(?:[ \t]+(.*))?\Z")
+_SLOT = re.compile(r"(?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[01][0-9a-fA-F]\.[0-7]" + _PATH + r"\Z")
 
 _HEXDIGITS = "0123456789abcdefABCDEF"
 _VMM_KEYS = frozenset(("Slot", "Class", "Vendor", "Device", "SVendor", "SDevice", "Rev", "ProgIf", "Driver",
@@ -231,10 +233,37 @@ def _mm_tokens(body: str, ctx: _Ctx) -> tuple[list[str], list[str]]:
     return quoted, opts
 
 
+# BusyBox's lspci reads uevent files, which carry no revision: its devices get none (not
+# 00, as pciutils output without "(rev ...)" means) and this note.
+BUSYBOX_NOTE = ("BusyBox lspci prints no revision ID: revision-specific notes need pciutils' lspci -n, "
+                "a config-space dump (lspci -x) or a nicdb snapshot")
+
+
+def _busybox_device(slot: str, body: str, ctx: _Ctx, where: str) -> PciDevice:
+    """BusyBox ``lspci`` and ``lspci -k``: ``Class 0200: 1af4:1041 [driver]``."""
+    ids, _, driver = body[12:].partition(" ")
+    if len(ids) != 9 or ids[4] != ":" or not (_is_hex(ids[:4]) and _is_hex(ids[5:])):
+        raise ctx.error("malformed vendor:device in BusyBox lspci line", body)
+    return PciDevice(slot, int(ids[:4], 16), int(ids[5:], 16), class_code=int(body[6:10], 16) << 8,
+                     driver=driver.strip() or None, origin=where, notes=[BUSYBOX_NOTE])
+
+
+def _is_busybox_mm(quoted: list[str], opts: list[str]) -> bool:
+    """BusyBox ``lspci -m [-k]``: ``"Class 0200" "1af4" "1041" "1af4" "1041" ["driver"]`` --
+    a numeric class with the word Class, four bare 4-digit IDs, no options."""
+    return (not opts and len(quoted) in (5, 6) and quoted[0][:6] == "Class " and len(quoted[0]) == 10
+            and _is_hex(quoted[0][6:]) and all(len(q) == 4 and _is_hex(q) for q in quoted[1:5]))
+
+
 def _mm_device(slot: str, body: str, ctx: _Ctx, where: str) -> PciDevice:
     quoted, opts = _mm_tokens(body, ctx)
     if len(quoted) < 3:
         raise ctx.error("lspci -mm line has fewer than 3 quoted columns", body)
+    if _is_busybox_mm(quoted, opts):
+        v, d, sv, sd = (int(q, 16) for q in quoted[1:5])
+        return PciDevice(slot, v, d, sv, sd, None, int(quoted[0][6:], 16) << 8,
+                         driver=quoted[5] if len(quoted) == 6 and quoted[5] else None, origin=where,
+                         notes=[BUSYBOX_NOTE])
     cls = quoted[0]
     numeric = len(cls) == 4 and _is_hex(cls)
     if numeric:
@@ -271,9 +300,17 @@ def _code(code16: int | None, progif: int | None) -> int | None:
 
 def parse_header(slot: str, body: str, ctx: _Ctx, where: str) -> PciDevice:
     """One header line (everything after the slot) -> a device."""
-    slot = normalize_slot(slot.lower())
+    slot, upstream = split_path(slot.lower())
+    dev = _header_device(slot, body, ctx, where)
+    dev.upstream = upstream
+    return dev
+
+
+def _header_device(slot: str, body: str, ctx: _Ctx, where: str) -> PciDevice:
     if body[:1] == '"':
         return _mm_device(slot, body, ctx, where)
+    if body[:6] == "Class " and body[10:12] == ": " and _is_hex(body[6:10]):
+        return _busybox_device(slot, body, ctx, where)
     # Numeric -n: "0200: 1af4:1041 (rev 01)"
     if len(body) >= 15 and body[4:6] == ": " and body[10] == ":" and _is_hex(body[:4]):
         rest, rev, progif = _strip_tail(body[6:], ctx)

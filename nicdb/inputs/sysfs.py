@@ -116,6 +116,9 @@ def read_function(func_dir: str, slot: str, origin: str) -> PciDevice:
         dev.is_pcie = True
         dev.link = PciLink(cur, small_int(a["current_link_width"]), mx, small_int(a["max_link_width"]))
     dev.interfaces = [read_interface(p) for p in net_dirs(func_dir)]
+    if os.path.islink(func_dir):  # a live /sys: the link's target is the path through the bridges
+        parts = os.path.realpath(func_dir).split(os.sep)[:-1]
+        dev.upstream = [p for p in parts if SLOT_RE.match(p)]
     return dev
 
 

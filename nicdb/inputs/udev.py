@@ -69,6 +69,17 @@ def _interface(net: pyudev.Device) -> NetInterface:
     )
 
 
+def _upstream(dev: pyudev.Device) -> list[str]:
+    """The PCI bridges above ``dev``, nearest last."""
+    out = []
+    p = dev.parent
+    while p is not None:
+        if p.subsystem == "pci":
+            out.append(p.sys_name)
+        p = p.parent
+    return out[::-1]
+
+
 def _device(dev: pyudev.Device) -> PciDevice:
     where = dev.sys_path
     vendor = hex_attr(_attr(dev, "vendor"), "vendor", where)
@@ -83,6 +94,7 @@ def _device(dev: pyudev.Device) -> PciDevice:
         class_code=hex_attr(_attr(dev, "class"), "class", where, bits=24),
         driver=dev.driver,
         origin="udev",
+        upstream=_upstream(dev),
     )
     # hwdb names, when udevd has run (the third link of the name chain).
     props = dev.properties

@@ -207,6 +207,8 @@ class KnowledgeBase:
             for r in rows:
                 r["products"] = json.loads(r["products"])
                 r["features"] = json.loads(r["features"])
+                r["shares_id_with"] = json.loads(r["shares_id_with"])
+                r["firmware"] = json.loads(r["firmware"])
                 r["claims"] = [self._cite(c) for c in self.q(
                     "SELECT says, confidence, file, source_key FROM claims WHERE chip_id=? ORDER BY rowid",
                     (r["id"],))]

@@ -23,12 +23,14 @@ def chip_to_dict(c: dict | None) -> dict | None:
         "chip": c["chip"],
         "products": c["products"],
         "products_confidence": c["products_confidence"],
+        "shares_id_with": c.get("shares_id_with", []),
         "revs": fmt_rev_range(c["rev_lo"], c["rev_hi"]),
         "bus": c["bus"],
         "bus_width_bits": c.get("bus_width_bits"),
         "bus_mhz": c.get("bus_mhz"),
         "line_rate_mbps": c.get("line_rate_mbps"),
         "features": c.get("features", []),
+        "firmware": c.get("firmware", []),
         "notes": c.get("notes", ""),
         "confidence": c["confidence"],
         "source": c["source"],
@@ -105,6 +107,7 @@ def report_to_dict(rep) -> dict:
         "bus": bus_to_dict(rep.bus),
         "summary": rep.summary,
         "notes": d.notes,
+        "upstream": d.upstream,
         "origin": d.origin,
     }
 
@@ -175,7 +178,7 @@ class FleetLines:
         """:func:`report_to_dict` of one report as JSON text."""
         d = rep.device
         slot, origin, bus, cm = d.slot, d.origin, rep.bus, rep.candidate_modules
-        if (d.interfaces or d.link is not None or type(slot) is not str or type(origin) is not str
+        if (d.interfaces or d.link is not None or d.upstream or type(slot) is not str or type(origin) is not str
                 or type(d.modules) is not list or type(d.notes) is not list or not (cm is None or type(cm) is list)):
             return _line(report_to_dict(rep))
         vals = (d.vendor, d.device, d.subsystem_vendor, d.subsystem_device, d.revision, d.class_code, d.driver,
