@@ -12,7 +12,11 @@ from .deb import DebError, control_fields, sha256_file
 RULES = {
     **apt.RULES,
     "modules": kernel.RULE,
-    "aliases": "every pci: alias= of a kept module, as modules.alias spells it",
+    "aliases": (
+        "every pci: alias= of a kept module, as modules.alias spells it; a built-in's aliases are what "
+        "modules.builtin.modinfo holds, which up to 6.12 lacks device-table aliases (so built-in "
+        "virtio_pci has no 6.12 alias row)"
+    ),
     "params": (
         "every parmtype= of a kept module (name and type only, never the description); a parameter "
         "whose type changed has one row per type, with disjoint series"
