@@ -432,3 +432,13 @@ def test_firmware_candidates_are_firmware_nonfree_of_the_firmware_component():
     ]
     got = [(p.release, p.name, p.version) for p in apt.choose_firmware(pkgs, ["bullseye", "bookworm", "sid"])]
     assert got == [("bookworm", "firmware-realtek", "20230210-6"), ("bullseye", "firmware-realtek", "20210315-3")]
+
+
+def test_a_corrupt_deb_is_a_one_line_error(archive, tmp_path, capsys):
+    folder, inputs = archive
+    bad = tmp_path / "debs"
+    shutil.copytree(folder, bad)
+    (bad / "firmware-other_20260101-1_all.deb").write_bytes(b"!<arch>\nnot really")
+    assert G.main(["--packages", str(bad), "--inputs", str(inputs), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "firmware-other_20260101-1_all.deb" in err, err

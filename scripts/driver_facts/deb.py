@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -25,30 +26,25 @@ class DebError(Exception):
 
 
 def sha256_file(path: str | os.PathLike) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def ar_members(path: str | os.PathLike) -> dict[str, bytes]:
-    """The members of the ar container, by name (``debian-binary``, ``control.tar.xz``, ...)."""
-    data = Path(path).read_bytes()
-    if not data.startswith(b"!<arch>\n"):
-        raise DebError(f"{path}: not a .deb (no ar archive signature)")
-    out: dict[str, bytes] = {}
-    pos = 8
-    while pos + 60 <= len(data):
-        head = data[pos : pos + 60]
-        if head[58:60] != b"`\n":
-            raise DebError(f"{path}: corrupt ar member header at byte {pos}")
-        name = head[:16].decode("ascii", "replace").strip().rstrip("/")
-        size = int(head[48:58].decode("ascii").strip() or 0)
-        pos += 60
-        out[name] = data[pos : pos + size]
-        pos += size + (size & 1)
-    return out
+def ar_member(path: str | os.PathLike, prefix: str) -> tuple[str, bytes]:
+    """The first member of the .deb's ar container whose name starts with ``prefix``
+    (``control.tar``, ``data.tar``), read by seeking from header to header."""
+    with open(path, "rb") as f:
+        if f.read(8) != b"!<arch>\n":
+            raise DebError(f"{path}: not a .deb (no ar archive signature)")
+        while len(head := f.read(60)) == 60:
+            if head[58:60] != b"`\n":
+                raise DebError(f"{path}: corrupt ar member header at byte {f.tell() - 60}")
+            name = head[:16].rstrip(b" ").rstrip(b"/").decode("ascii", "replace")
+            size = int(head[48:58] or b"0")
+            if name.startswith(prefix):
+                return name, f.read(size)
+            f.seek(size + size % 2, os.SEEK_CUR)
+    raise DebError(f"{path}: no {prefix}* member")
 
 
 def decompress(name: str, blob: bytes) -> bytes:
@@ -70,24 +66,16 @@ def decompress(name: str, blob: bytes) -> bytes:
 
 
 def _tar_member(path: str | os.PathLike, prefix: str) -> bytes:
-    for name, blob in ar_members(path).items():
-        if name.startswith(prefix):
-            return decompress(name, blob)
-    raise DebError(f"{path}: no {prefix}* member")
+    return decompress(*ar_member(path, prefix))
+
+
+# deb822: "Field: value", continuation lines start with a blank
+_FIELD = re.compile(r"^([^\s:#][^:\n]*):[ \t]*(.*(?:\n[ \t].*)*)", re.M)
 
 
 def parse_control(text: str) -> dict[str, str]:
-    """deb822 fields of one paragraph (continuation lines joined with newlines)."""
-    fields: dict[str, str] = {}
-    key = None
-    for line in text.splitlines():
-        if line[:1] in (" ", "\t") and key:
-            fields[key] += "\n" + line.strip()
-        elif ":" in line:
-            key, _, value = line.partition(":")
-            key = key.strip()
-            fields[key] = value.strip()
-    return fields
+    """The fields of one deb822 paragraph (continuation lines kept as they are)."""
+    return {m.group(1): m.group(2).rstrip() for m in _FIELD.finditer(text)}
 
 
 def control_fields(deb: str | os.PathLike, use_dpkg: bool | None = None) -> dict[str, str]:
@@ -122,15 +110,24 @@ def iter_files(deb: str | os.PathLike, use_dpkg: bool | None = None) -> Iterator
                                 stderr=subprocess.PIPE)
         assert proc.stdout is not None
         try:
-            with tarfile.open(fileobj=proc.stdout, mode="r|") as tf:
-                for m in tf:
-                    yield m, tf.extractfile(m) if m.isfile() else None
+            yield from _members(tarfile.open(fileobj=proc.stdout, mode="r|"), deb)
         finally:
             proc.stdout.close()
             err = proc.stderr.read().decode("utf-8", "replace").strip() if proc.stderr else ""
             if proc.wait() != 0 and err and "Broken pipe" not in err:
                 raise DebError(f"{deb}: dpkg-deb --fsys-tarfile failed: {err}")
         return
-    with tarfile.open(fileobj=io.BytesIO(_tar_member(deb, "data.tar")), mode="r|") as tf:
-        for m in tf:
-            yield m, tf.extractfile(m) if m.isfile() else None
+    try:
+        tf = tarfile.open(fileobj=io.BytesIO(_tar_member(deb, "data.tar")), mode="r|")
+    except tarfile.TarError as e:
+        raise DebError(f"{deb}: data archive unreadable: {e}") from None
+    yield from _members(tf, deb)
+
+
+def _members(tf: tarfile.TarFile, deb: str | os.PathLike) -> Iterator[tuple[tarfile.TarInfo, BinaryIO | None]]:
+    try:
+        with tf:
+            for m in tf:
+                yield m, tf.extractfile(m) if m.isfile() else None
+    except tarfile.TarError as e:
+        raise DebError(f"{deb}: data archive unreadable: {e}") from None
