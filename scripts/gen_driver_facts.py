@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--inputs", metavar="FILE", type=Path,
                     help="with --packages: the [[inputs]] list to use (default: OUTDIR/PROVENANCE.toml)")
     ap.add_argument("--cache", metavar="DIR", type=Path, default=None,
-                    help="download mode: where .deb files are kept and reused (default: %(default)s)")
+                    help="download mode: where .deb files are kept and reused (default: $XDG_CACHE_HOME/nicdb/debs)")
     ap.add_argument("-o", "--outdir", metavar="DIR", type=Path, default=REPO / "data" / "driver-facts",
                     help="output folder (default: the repository's data/driver-facts/)")
     ap.add_argument("--mirror", default=apt.MIRROR, help="download mode: Debian mirror (default: %(default)s)")
