@@ -74,11 +74,6 @@ def run_once(cmd: list[str], env: dict, tty: bool = False) -> float:
     return dt
 
 
-def median_time(cmd: list[str], env: dict, runs: int, tty: bool = False) -> float:
-    run_once(cmd, env, tty)  # warm-up (page cache, database built)
-    return statistics.median(run_once(cmd, env, tty) for _ in range(runs))
-
-
 def interleaved_medians(cmds: dict[str, tuple[list[str], bool]], env: dict, runs: int) -> dict[str, float]:
     """Median wall time of each ``name: (command, on a pty?)``, the commands taking turns
     run by run, so a change in the machine's load affects them all alike."""

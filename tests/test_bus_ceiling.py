@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+from nicdb.advice.citations import SEED_PCI
 import pytest
 
 from nicdb.advice.bus import BusVerdict, bus_ceiling, ceiling_table, parallel_mbps, pcie_mbps
@@ -48,7 +49,7 @@ def test_pci_32_33_limits_gigabit_full_duplex():
     assert v.limited is True
     assert (v.ceiling_mbps, v.line_rate_mbps, v.needed_mbps) == (1067, 1000, 2000)
     assert "peaks at 1067 Mb/s" in v.reason and "needs 2000 Mb/s" in v.reason and "leaves 67 Mb/s" in v.reason
-    assert "seed-001 (shared/seeds/001_d5f3842907785cff.txt)" in v.reason and "VT6122" in v.reason
+    assert SEED_PCI in v.reason and "VT6122" in v.reason
     assert v.downgraded is None and v.max_ceiling_mbps is None
     assert v.summary == "PCI 32/33: 1067 Mb/s shared, below line rate"
     assert v.reason.endswith(".") and v.reason.count(". ") == 0  # one sentence

@@ -426,3 +426,24 @@ def test_database_columns_are_the_declared_schema(kb):
         cols = [(r[1], r[2]) for r in kb.conn.execute(f"PRAGMA table_info([{table.name}])")]
         want = [(c.name, {int: "INTEGER", str: "TEXT", float: "REAL"}[c.type]) for c in table.columns]
         assert cols == want, table.name
+
+
+@pytest.mark.parametrize("first, second, msg", [
+    ("00-0f", "20-ff", "abcd:0001 has no chip row for revisions 10-1f"),
+    ("00-0f", "10-7f", "abcd:0001 has no chip row for revisions 80-ff"),
+    ("01-0f", "10-ff", "abcd:0001 has no chip row for revisions 00"),
+])
+def test_shipped_rows_of_an_id_cover_every_revision(tmp_path, first, second, msg):
+    make_tree(tmp_path, second=second)
+    p = tmp_path / "families" / "fam.toml"
+    p.write_text(p.read_text().replace('revs = "00-0f"', f'revs = "{first}"'))
+    with pytest.raises(DataError, match=f"families/fam.toml: {msg} \\(cover 00-ff"):
+        load_tree([(tmp_path, "shipped")])
+    load_tree([(tmp_path, "local")])  # your overlay may note a part of the revisions
+
+
+def test_two_families_may_not_claim_one_revision(tmp_path):
+    other = FAMILY.replace('id = "fam"', 'id = "other"').replace('chip = "A"', 'chip = "X"').format(second="10-ff")
+    make_tree(tmp_path, extra={"families/other.toml": other})
+    with pytest.raises(DataError, match=r"abcd:0001 revisions 00-0f of 'X' \(other\) are also in another family's row"):
+        load_tree([(tmp_path, "shipped")])

@@ -3,11 +3,55 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 import pytest
 
 from nicdb.inputs.lspci_text import parse_lspci_text
 from nicdb.inputs.resolve_names import resolve_ids
 from nicdb.model import PciDevice
+
+
+class PciIdsNameLookup:
+    """A reference implementation of the lookup protocol over pci.ids records (:func:`nicdb.names.pciids.parse`), held
+    in dicts -- the reference for the SQLite-backed lookup of the knowledge base, with
+    the same answers: exact names, compared case-insensitively; sorted, distinct IDs.
+
+    ``class_codes`` answers with subclass codes when the name is a subclass name (lspci
+    prints the subclass: "Ethernet controller" is 020000; "Network controller", the
+    name of both class 02 and subclass 80, is 028000), else with class codes."""
+
+    __slots__ = ("_vendors", "_devices", "_subclasses", "_classes")
+
+    def __init__(self, records: Iterable):
+        vendors: dict[str, set[int]] = {}
+        devices: dict[tuple[int, str], set[int]] = {}
+        subclasses: dict[str, set[int]] = {}
+        classes: dict[str, set[int]] = {}
+        for r in records:
+            kind, key, name = r.kind, r.key, r.name.strip().lower()
+            if kind == "device":
+                devices.setdefault((key[0], name), set()).add(key[1])
+            elif kind == "vendor":
+                vendors.setdefault(name, set()).add(key[0])
+            elif kind == "subclass":
+                subclasses.setdefault(name, set()).add(key[0])
+            elif kind == "class":
+                classes.setdefault(name, set()).add(key[0])
+        self._vendors = {k: sorted(v) for k, v in vendors.items()}
+        self._devices = {k: sorted(v) for k, v in devices.items()}
+        self._subclasses = {k: sorted(v) for k, v in subclasses.items()}
+        self._classes = {k: sorted(v) for k, v in classes.items()}
+
+    def vendor_ids(self, name: str) -> list[int]:
+        return list(self._vendors.get(name.strip().lower(), ()))
+
+    def device_ids(self, vendor: int, name: str) -> list[int]:
+        return list(self._devices.get((vendor, name.strip().lower()), ()))
+
+    def class_codes(self, name: str) -> list[int]:
+        key = name.strip().lower()
+        return list(self._subclasses.get(key) or self._classes.get(key, ()))
 
 
 def parse(shared_datadir, name: str):
@@ -153,7 +197,6 @@ def test_resolving_twice_adds_nothing():
 # ---------------------------------------------------------------- PciIdsNameLookup (pci.ids in dicts)
 @pytest.fixture
 def excerpt(shared_datadir):
-    from nicdb.inputs.resolve_names import PciIdsNameLookup
     from nicdb.names import pciids
 
     text = (shared_datadir / "lspci" / "pci-ids-excerpt.ids").read_text()
@@ -231,7 +274,6 @@ def test_old_pciutils_through_pci_ids_lookup(shared_datadir, excerpt):
 
 def test_pci_ids_lookup_agrees_with_the_knowledge_base(kb):
     """The in-memory reference and the SQLite lookup answer alike on the system pci.ids."""
-    from nicdb.inputs.resolve_names import PciIdsNameLookup
     from nicdb.kb.paths import pci_ids_file
     from nicdb.names import pciids
 

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from nicdb.advice.citations import SEED_GIGABIT
 import pytest
 
 from nicdb.advice.tune import bdp_bytes, pow2_at_least, propose
@@ -225,8 +226,8 @@ def test_propose_gigabit_lan(tune_dir):
     # Gigabit queue advice is seed-000's, optional at the usual default of 1000.
     assert p["txqueuelen"].command == "ip link set dev eth0 txqueuelen 2000"
     assert p["txqueuelen"].optional
-    assert p["txqueuelen"].source == "seed-000 (shared/seeds/000_48bd8ae50b017079.txt)"
-    assert "seed-000 (shared/seeds/000_48bd8ae50b017079.txt) raises it to 2000" in p["txqueuelen"].reason
+    assert p["txqueuelen"].source == SEED_GIGABIT
+    assert f"{SEED_GIGABIT} raises it to 2000" in p["txqueuelen"].reason
     assert p["net.core.netdev_max_backlog"].command == "sysctl -w net.core.netdev_max_backlog=2000"
     # Jumbo frames only as an option, with the caveat.
     assert p["mtu"].optional and p["mtu"].command == "ip link set dev eth0 mtu 9000"
@@ -349,7 +350,7 @@ def test_render(tune_dir):
     assert d["proposals"][0] == {
         "setting": "net.core.rmem_max", "current": 212992, "proposed": 262144,
         "reason": r.proposals[0].reason, "command": "sysctl -w net.core.rmem_max=262144",
-        "optional": False, "source": "seed-000 (shared/seeds/000_48bd8ae50b017079.txt)"}
+        "optional": False, "source": SEED_GIGABIT}
     assert d["settings"]["tcp_rmem"] == [4096, 131072, 6291456]
     text = tune_to_text(r)
     assert "bandwidth-delay product 125000 bytes" in text

@@ -18,16 +18,16 @@ Where the numbers come from:
   so a 1000 Mb/s full-duplex NIC needs 2000 Mb/s of bus. The figure is the burst peak;
   arbitration and address phases keep real transfers below it.
 
-seed-001 (shared/seeds/001_d5f3842907785cff.txt) is the case behind this module: a
+seed-001 (a 2009 blog series on the VIA VT6122) is the case behind this module: a
 VT6122 on a 32-bit/33 MHz PCI bus (133 MB/s, shared) could not reach Gigabit, while the
 PCIe VT6130 had no such limit.
 """
 
 from __future__ import annotations
 
+from nicdb.advice.citations import SEED_PCI
 from nicdb.model import PciDevice, Record
 
-SEED_PCI = "seed-001 (shared/seeds/001_d5f3842907785cff.txt)"
 
 # Nominal clock -> real clock, MHz: "33 MHz" PCI runs at 33.33 MHz, and so on.
 _REAL_MHZ = {33: 100 / 3, 66: 200 / 3, 133: 400 / 3, 266: 800 / 3, 533: 1600 / 3}
@@ -50,7 +50,6 @@ PCIE_FLOOR_MBPS = 2000
 _THIN_MARGIN = 1.25
 
 KINDS = ("pci", "pci-x", "pcie", "unknown")
-BASES = ("pcie-link", "knowledge-base", "unknown")
 
 
 class BusVerdict(Record):

@@ -10,7 +10,7 @@ The arithmetic:
   advertised window. Proposals round 2×BDP up to a power of two.
 * Queue lengths (``txqueuelen``, ``net.core.netdev_max_backlog``) are sized for 10 ms of
   full-size frames at line rate, and proposed only at 10 Gb/s and above -- or, at
-  Gigabit, as seed-000 (shared/seeds/000_48bd8ae50b017079.txt, a summary of "How to
+  Gigabit, as seed-000 (a 2007 blog post summarising "How to
   achieve Gigabit speeds with Linux") advises: txqueuelen 2000 and netdev_max_backlog
   2000, interrupt coalescing, larger TCP buffers.
 
@@ -24,11 +24,10 @@ import math
 import shlex
 from dataclasses import dataclass, field
 
+from nicdb.advice.citations import SEED_GIGABIT, SEED_PCI
 from nicdb.errors import InputError
 from nicdb.tuning.read import Settings
 
-SEED_GIGABIT = "seed-000 (shared/seeds/000_48bd8ae50b017079.txt)"
-SEED_PCI = "seed-001 (shared/seeds/001_d5f3842907785cff.txt)"
 
 DEFAULT_RATE_MBPS = 1000
 DEFAULT_RTT_MS = 1.0

@@ -11,8 +11,8 @@ from nicdb.render import show
 @click.command()
 @click.argument("pci_id", metavar="VENDOR:DEVICE")
 @click.option("--rev", metavar="REV", help="Revision ID in hex (11, 0x11).")
-@click.option("--json", "as_json", is_flag=True)
-@click.option("--plain", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (schema: docs/json.md).")
+@click.option("--plain", is_flag=True, help="Plain text even on a terminal.")
 @click.pass_context
 def chip(ctx, pci_id, rev, as_json, plain):
     """Which chip is VENDOR:DEVICE at revision REV (all ranges without --rev)."""

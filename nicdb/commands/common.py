@@ -75,7 +75,7 @@ SRC_OPTIONS = [
     click.option("--modules-alias", metavar="FILE",
                  help="modules.alias to match candidate modules against (default: the running kernel's "
                       "when live, else nicdb's shipped table)."),
-    click.option("--json", "as_json", is_flag=True, help="Machine-readable output (see README: JSON output)."),
+    click.option("--json", "as_json", is_flag=True, help="Machine-readable output (schema: docs/json.md)."),
     click.option("--plain", is_flag=True, help="Plain text even on a terminal."),
 ]
 

@@ -31,7 +31,7 @@ def db_build(ctx):
 
 
 @db.command("info")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (schema: docs/json.md).")
 @click.pass_context
 def db_info(ctx, as_json):
     """Where the database is, what it was built from, and what it holds."""
@@ -69,9 +69,10 @@ def _added(path) -> None:
 @click.option("--revs", required=True, help="Revision range in hex: 11, 10-1f or * .")
 @click.option("--chip", "chip_name", required=True, help="Chip name.")
 @click.option("--products", default="", help="Comma-separated product names.")
-@click.option("--bus", type=click.Choice(["pci", "pci-x", "pcie", "integrated", "unknown"]), default="unknown")
+@click.option("--bus", type=click.Choice(["pci", "pci-x", "pcie", "integrated", "unknown"]), default="unknown",
+              help="The host bus the chip is built for.")
 @click.option("--line-rate", type=click.IntRange(1, 10**7), help="Line rate in Mb/s.")
-@click.option("--notes", default="")
+@click.option("--notes", default="", help="What you know about it, in a sentence.")
 def db_add_chip(pci_id, revs, chip_name, products, bus, line_rate, notes):
     """A chip (revision range) of your own."""
     from nicdb.ids import parse_pci_id, parse_rev_range
@@ -91,19 +92,20 @@ def db_add_chip(pci_id, revs, chip_name, products, bus, line_rate, notes):
 
 @db_add.command("measurement")
 @click.option("--set", "set_id", required=True, help="Name of your measurement set, e.g. my-vt6122.")
-@click.option("--id", "pci_id", required=True, metavar="VENDOR:DEVICE")
+@click.option("--id", "pci_id", required=True, metavar="VENDOR:DEVICE", help="The NIC measured, e.g. 1106:3119.")
 @click.option("--rev", default="*", help="Revision (hex) or range the set applies to.")
-@click.option("--driver", required=True)
-@click.option("--direction", type=click.Choice(["tx", "rx"]), required=True)
-@click.option("--mbps", type=click.FloatRange(0, 10**7), required=True)
-@click.option("--dma-length", type=click.IntRange(0, 255))
-@click.option("--mtu", type=click.IntRange(68, 65536), default=1500, show_default=True)
-@click.option("--cpu-local", type=click.IntRange(0, 100))
-@click.option("--cpu-peer", type=click.IntRange(0, 100))
-@click.option("--tool", default="iperf3", show_default=True)
-@click.option("--title", default="")
-@click.option("--board", default="")
-@click.option("--note", default="")
+@click.option("--driver", required=True, help="The driver under test (one nicdb knows).")
+@click.option("--direction", type=click.Choice(["tx", "rx"]), required=True,
+              help="tx: the NIC under test sends; rx: it receives.")
+@click.option("--mbps", type=click.FloatRange(0, 10**7), required=True, help="Throughput, Mb/s.")
+@click.option("--dma-length", type=click.IntRange(0, 255), help="DMA_length in force (omit: the default).")
+@click.option("--mtu", type=click.IntRange(68, 65536), default=1500, show_default=True, help="MTU, bytes.")
+@click.option("--cpu-local", type=click.IntRange(0, 100), help="CPU use on the machine under test, %.")
+@click.option("--cpu-peer", type=click.IntRange(0, 100), help="CPU use on the peer, %.")
+@click.option("--tool", default="iperf3", show_default=True, help="The measuring tool.")
+@click.option("--title", default="", help="What was measured (default: a title from the set name).")
+@click.option("--board", default="", help="The machine (board, CPU, bus).")
+@click.option("--note", default="", help="Remarks on this measurement.")
 def db_add_measurement(set_id, pci_id, rev, driver, direction, mbps, dma_length, mtu, cpu_local, cpu_peer,
                        tool, title, board, note):
     """One throughput measurement (e.g. your own DMA_length sweep point)."""
@@ -125,12 +127,13 @@ def db_add_measurement(set_id, pci_id, rev, driver, direction, mbps, dma_length,
 @db_add.command("issue")
 @click.argument("driver")
 @click.option("--id", "issue_id", required=True, help="Short id, e.g. tx-hang.")
-@click.option("--title", required=True)
-@click.option("--symptom", default="")
+@click.option("--title", required=True, help="The issue in one line.")
+@click.option("--symptom", default="", help="What the user sees.")
 @click.option("--affected", default="*", help="Version range, e.g. '>=5.10,<6.1'.")
-@click.option("--fixed-in", default="")
-@click.option("--workaround", default="")
-@click.option("--severity", type=click.Choice(["minor", "major", "critical"]), default="minor")
+@click.option("--fixed-in", default="", help="The first version with the fix.")
+@click.option("--workaround", default="", help="What to do meanwhile.")
+@click.option("--severity", type=click.Choice(["minor", "major", "critical"]), default="minor",
+              help="How bad it is.")
 def db_add_issue(driver, issue_id, title, symptom, affected, fixed_in, workaround, severity):
     """A known issue of a driver nicdb knows."""
     from nicdb.kb import overlay

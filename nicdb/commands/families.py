@@ -9,8 +9,8 @@ from nicdb.render import show
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True)
-@click.option("--plain", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (schema: docs/json.md).")
+@click.option("--plain", is_flag=True, help="Plain text even on a terminal.")
 @click.pass_context
 def families(ctx, as_json, plain):
     """List the chip families nicdb knows, with their PCI IDs and drivers."""

@@ -11,8 +11,8 @@ from nicdb.errors import InputError
 
 @click.command()
 @click.argument("text")
-@click.option("--json", "as_json", is_flag=True)
-@click.option("--plain", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (schema: docs/json.md).")
+@click.option("--plain", is_flag=True, help="Plain text even on a terminal.")
 @click.pass_context
 def search(ctx, text, as_json, plain):
     """Find chips, families, drivers, vendors and devices by name."""

@@ -17,7 +17,7 @@ from nicdb.errors import InputError
 @src_options
 @click.pass_context
 def suggest(ctx, target, pci_id, rev, src_from, sysfs, kernel, modules_alias, as_json, plain):
-    """Recommend a driver and module parameters (e.g. DMA_length), with the evidence."""
+    """Recommend a driver and its module parameters (such as DMA_length), with the evidence."""
     from nicdb.report import identify
 
     if pci_id:

@@ -28,7 +28,7 @@ def _rate(text: str | None) -> float | None:
 @click.option("--rate", metavar="RATE", help="Target rate: Mb/s or 100M, 1G, 10G (default: the link speed).")
 @click.option("--rtt", type=float, metavar="MS", help="Round-trip time in ms (default: 1, a LAN).")
 @click.option("--root", default="/", show_default=True, help="Read /proc and /sys below this folder.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (schema: docs/json.md).")
 def tune(iface, rate, rtt, root, as_json):
     """Throughput settings of IFACE and what to change, from the bandwidth-delay product.
 

@@ -18,7 +18,7 @@ from nicdb.errors import InputError
 from nicdb.model import PciDevice, PciLink
 
 SPEEDS = {1: 2.5, 2: 5.0, 3: 8.0, 4: 16.0, 5: 32.0, 6: 64.0}  # link speed codes, GT/s
-CAP_PM, CAP_MSI, CAP_PCIE = 0x01, 0x05, 0x10
+CAP_PCIE = 0x10
 _MAX_CAPS = 48  # (256 - 64) / 4: more entries than that can only be a loop
 
 

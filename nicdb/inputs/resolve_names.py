@@ -2,8 +2,7 @@
 ``-vmm``, ``-mm``).
 
 ``lookup`` is any object with the three methods of :class:`nicdb.kb.store.KnowledgeBase`
-that answer names with IDs (exact names, case-insensitive) -- :class:`PciIdsNameLookup`
-is the plain in-memory one over pci.ids records::
+that answer names with IDs (exact names, case-insensitive)::
 
     vendor_ids(name) -> list[int]
     device_ids(vendor, name) -> list[int]
@@ -25,53 +24,9 @@ which candidates.
 
 from __future__ import annotations
 
-from typing import Iterable
-
 from nicdb.model import PciDevice
 
 _HEX = "0123456789abcdefABCDEF"
-
-
-class PciIdsNameLookup:
-    """The lookup protocol over pci.ids records (:func:`nicdb.names.pciids.parse`), held
-    in dicts -- the reference for the SQLite-backed lookup of the knowledge base, with
-    the same answers: exact names, compared case-insensitively; sorted, distinct IDs.
-
-    ``class_codes`` answers with subclass codes when the name is a subclass name (lspci
-    prints the subclass: "Ethernet controller" is 020000; "Network controller", the
-    name of both class 02 and subclass 80, is 028000), else with class codes."""
-
-    __slots__ = ("_vendors", "_devices", "_subclasses", "_classes")
-
-    def __init__(self, records: Iterable):
-        vendors: dict[str, set[int]] = {}
-        devices: dict[tuple[int, str], set[int]] = {}
-        subclasses: dict[str, set[int]] = {}
-        classes: dict[str, set[int]] = {}
-        for r in records:
-            kind, key, name = r.kind, r.key, r.name.strip().lower()
-            if kind == "device":
-                devices.setdefault((key[0], name), set()).add(key[1])
-            elif kind == "vendor":
-                vendors.setdefault(name, set()).add(key[0])
-            elif kind == "subclass":
-                subclasses.setdefault(name, set()).add(key[0])
-            elif kind == "class":
-                classes.setdefault(name, set()).add(key[0])
-        self._vendors = {k: sorted(v) for k, v in vendors.items()}
-        self._devices = {k: sorted(v) for k, v in devices.items()}
-        self._subclasses = {k: sorted(v) for k, v in subclasses.items()}
-        self._classes = {k: sorted(v) for k, v in classes.items()}
-
-    def vendor_ids(self, name: str) -> list[int]:
-        return list(self._vendors.get(name.strip().lower(), ()))
-
-    def device_ids(self, vendor: int, name: str) -> list[int]:
-        return list(self._devices.get((vendor, name.strip().lower()), ()))
-
-    def class_codes(self, name: str) -> list[int]:
-        key = name.strip().lower()
-        return list(self._subclasses.get(key) or self._classes.get(key, ()))
 
 
 def _hex_device(name: str | None) -> int | None:

@@ -540,7 +540,37 @@ def load_tree(roots: list[tuple]) -> Tree:
     return tree
 
 
+def _check_revision_coverage(tree: Tree) -> None:
+    """nicdb's own generic chip rows of an ID cover every revision, 00-ff, once: a gap is a
+    revision nicdb would silently know nothing about (say "*" with a note when the
+    revision tells nothing), and two families claiming one revision contradict each other.
+    (Subsystem rows refine generic ones; your overlay may add partial ranges.)"""
+    from nicdb.ids import fmt_rev_range
+
+    rows: dict[tuple[int, int], list[dict]] = {}
+    for c in tree.chips:
+        if c["origin"] == "shipped" and c["subvendor"] is None:
+            rows.setdefault((c["vendor"], c["device"]), []).append(c)
+    for (v, d), cs in rows.items():
+        cs.sort(key=lambda c: c["rev_lo"])
+        expect = 0
+        for c in cs:
+            if c["rev_lo"] > expect:
+                raise DataError(f"{c['file']}: {v:04x}:{d:04x} has no chip row for revisions "
+                                f"{fmt_rev_range(expect, c['rev_lo'] - 1)} (cover 00-ff: use a row with a note "
+                                "where the revision tells nothing)")
+            if c["rev_lo"] < expect:
+                raise DataError(f"{c['file']}: {v:04x}:{d:04x} revisions {fmt_rev_range(c['rev_lo'], c['rev_hi'])} "
+                                f"of {c['chip']!r} ({c['family']}) are also in another family's row")
+            expect = c["rev_hi"] + 1
+        if expect <= 0xFF:
+            raise DataError(f"{cs[-1]['file']}: {v:04x}:{d:04x} has no chip row for revisions "
+                            f"{fmt_rev_range(expect, 0xFF)} (cover 00-ff: use a row with a note "
+                            "where the revision tells nothing)")
+
+
 def _cross_check(tree: Tree) -> None:
+    _check_revision_coverage(tree)
     fams = {f["id"] for f in tree.families}
     drivers = {d["name"]: d for d in tree.drivers}
     params = {(p["driver"], p["name"]) for p in tree.params}

@@ -17,7 +17,6 @@ import re
 import shutil
 import subprocess
 import tarfile
-from pathlib import Path
 from typing import BinaryIO, Iterator
 
 
