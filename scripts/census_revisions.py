@@ -40,6 +40,14 @@ def main(argv: list[str] | None = None) -> int:
         args = ap.parse_args(argv)
     except SystemExit as e:
         return 2 if e.code else 0
+    reviewed = {}
+    if args.review:
+        if not args.review.is_file():
+            return fail(f"--review {args.review}: no such file")
+        try:
+            reviewed = review.load(args.review)
+        except (review.ReviewError, UnicodeDecodeError) as e:
+            return fail(str(e))
     trees: list[tuple[str, Path]] = []
     for spec in args.tree:
         version, sep, path = spec.partition("=")
@@ -51,14 +59,6 @@ def main(argv: list[str] | None = None) -> int:
         if version in (v for v, _ in trees):
             return fail(f"--tree {spec}: version {version} given twice")
         trees.append((version, root))
-    reviewed = {}
-    if args.review:
-        if not args.review.is_file():
-            return fail(f"--review {args.review}: no such file")
-        try:
-            reviewed = review.load(args.review)
-        except (review.ReviewError, UnicodeDecodeError) as e:
-            return fail(str(e))
     hits = []
     for version, root in trees:
         hits += scan.scan_tree(root, version)
@@ -76,13 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.output:
         table.write(args.output, rows, prov)
     else:
-        import io
-        buf = io.StringIO()
-        tmp = Path("/dev/stdout")
-        del buf, tmp
-        sys.stdout.write("\n".join(f"# {p}" for p in prov) + "\n#" + "\t".join(table.COLUMNS) + "\n")
-        for r in rows:
-            sys.stdout.write("\t".join(table._cell(getattr(r, c)) for c in table.COLUMNS) + "\n")
+        sys.stdout.write(table.dump(rows, prov))
     return 0
 
 

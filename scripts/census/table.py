@@ -27,12 +27,16 @@ def _cell(v) -> str:
     return str(v).replace("\t", " ").replace("\n", " ")
 
 
-def write(path: Path, rows: list[Row], provenance: list[str]) -> None:
+def dump(rows: list[Row], provenance: list[str]) -> str:
     lines = [f"# {p}" for p in provenance]
     lines.append("#" + "\t".join(COLUMNS))
     for r in rows:
         lines.append("\t".join(_cell(getattr(r, c)) for c in COLUMNS))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return "\n".join(lines) + "\n"
+
+
+def write(path: Path, rows: list[Row], provenance: list[str]) -> None:
+    path.write_text(dump(rows, provenance), encoding="utf-8")
 
 
 def read(path: Path) -> list[dict[str, str]]:
