@@ -154,7 +154,6 @@ class Scanner:
                                      r"\s*\(([^;]*)\)", code, re.I):
                     if not re.search(r"rev|ver", m.group(3), re.I) or "config" in m.group(2):
                         continue
-                    line = s.line(m.start())
                     cs, ce = s.clause(m.start())
                     # the read is the row; its uses are not followed (a chip register is the
                     # chip's own numbering, seldom the PCI revision byte -- the review says which)
@@ -404,7 +403,6 @@ class Scanner:
 
     def _add(self, s: Source, pos: int, kind: str, frm: str, rng: str, tr: str, cs: int, ce: int) -> None:
         line = s.line(pos)
-        k = (s.rel, s.line(cs if s.code[cs] != "\n" else cs + 1), kind)
         clause_key = re.sub(r"\s+", " ", s.code[cs:ce]).strip()
         _, _, fname = s.function_at(pos)
         if kind == "refuse" or frm == "other" and kind not in ("log", "ethtool"):
