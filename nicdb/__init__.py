@@ -9,4 +9,4 @@ The public Python API lives in the submodules:
 - :mod:`nicdb.render`  -- presenters (plain text, rich tables, JSON).
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
