@@ -168,7 +168,7 @@ while not os.path.exists(stop):
                 chips = kb.chips(0x1106, 0x3119, 0x11)
                 fams = kb.families() if reads % 2 else []
             finally:
-                kb.conn.close()
+                kb.close()
             if kb.path != db or warnings:
                 raise RuntimeError(f"{kb.path}: {warnings}")
             if [c["chip"] for c in chips] != ["VT3216"] or (reads % 2 and not fams):

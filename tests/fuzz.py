@@ -1584,7 +1584,7 @@ def _environment(t: Target, db: str | None):
                 os.environ["NICDB_DB"] = db
                 from nicdb.kb.store import KnowledgeBase
 
-                KnowledgeBase.open(db).conn.close()
+                KnowledgeBase.open(db).close()
                 ctx.db = Path(db)
                 ctx.db_stat = _db_stat(ctx.db)
             if t.needs_overlay:

@@ -60,6 +60,12 @@ confidence = "driver-source"
 """
 
 
+def raw(kb):
+    """The built database file itself, read with sqlite3 (what the build wrote, not what
+    the read path makes of it)."""
+    return sqlite3.connect(f"file:{kb.path}?mode=ro", uri=True)
+
+
 def make_tree(root, second="10-ff", family="fam", extra=None):
     (root / "families").mkdir(parents=True)
     (root / "drivers").mkdir()
@@ -230,7 +236,7 @@ def test_database_path_with_uri_characters(tmp_path, monkeypatch, name):
 
 def test_chip_lookups_match_the_database_for_every_id_and_revision(kb):
     """kb.chips reads an ID's rows once and filters in Python: same rows, same order as SQL."""
-    ids = kb.conn.execute("SELECT DISTINCT vendor, device FROM chips").fetchall()
+    ids = raw(kb).execute("SELECT DISTINCT vendor, device FROM chips").fetchall()
     assert ids
     for vendor, device in ids:
         for rev in (None, 0x00, 0x10, 0x11, 0x42, 0x80, 0xFF):
@@ -239,7 +245,7 @@ def test_chip_lookups_match_the_database_for_every_id_and_revision(kb):
             if rev is not None:
                 sql += " AND ? BETWEEN rev_lo AND rev_hi"
                 args += (rev,)
-            expected = [r[0] for r in kb.conn.execute(sql + " ORDER BY origin != 'local', rev_lo", args)]
+            expected = [r[0] for r in raw(kb).execute(sql + " ORDER BY origin != 'local', rev_lo", args)]
             assert [c["id"] for c in kb.chips(vendor, device, rev)] == expected
 
 
@@ -309,7 +315,7 @@ def test_device_name_history_is_loaded_and_validated(tmp_path, monkeypatch):
     kb = KnowledgeBase.open(tmp_path / "db.sqlite")
     assert kb.other_device_ids(0xABCD, "old nic 5gbe") == [0x12EF]
     assert kb.other_device_ids(0xABCE, "Old NIC 5GbE") == [] and kb.device_ids(0xABCD, "Old NIC 5GbE") == []
-    seen, src, conf = kb.conn.execute("SELECT seen, source_key, confidence FROM device_names").fetchone()
+    seen, src, conf = raw(kb).execute("SELECT seen, source_key, confidence FROM device_names").fetchone()
     assert seen == "2025-02-05 pciids 4437fbaefeb0 to 2026-08-22 pciids c1c12547d626"
     assert (src, conf) == ("pciids-history", "pci-ids")
     dates = '"2025-02-05 pciids 4437fbaefeb0", "2026-08-22 pciids c1c12547d626"'
@@ -332,7 +338,7 @@ def test_shipped_device_name_history(kb):
     assert kb.other_device_ids(0x10EC, "RTL8111/8168/8211/8411 PCI Express Gigabit Ethernet Controller") == [0x8168]
     # older: pciutils 2006-2012 called 10ec:8168 "RTL8111/8168B ..."
     assert kb.other_device_ids(0x10EC, "RTL8111/8168B PCI Express Gigabit Ethernet controller") == [0x8168]
-    n, files = kb.conn.execute("SELECT COUNT(*), COUNT(DISTINCT file) FROM device_names").fetchone()
+    n, files = raw(kb).execute("SELECT COUNT(*), COUNT(DISTINCT file) FROM device_names").fetchone()
     assert n > 1000 and files == 1
 
 
@@ -423,7 +429,7 @@ def test_database_columns_are_the_declared_schema(kb):
     from nicdb.kb import schema
 
     for table in schema.TABLES:
-        cols = [(r[1], r[2]) for r in kb.conn.execute(f"PRAGMA table_info([{table.name}])")]
+        cols = [(r[1], r[2]) for r in raw(kb).execute(f"PRAGMA table_info([{table.name}])")]
         want = [(c.name, {int: "INTEGER", str: "TEXT", float: "REAL"}[c.type]) for c in table.columns]
         assert cols == want, table.name
 
