@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-FAMILIES = ("realtek-r8169",)
+FAMILIES = ("realtek-r8169", "intel-e1000e", "intel-igb", "intel-igc", "intel-ixgbe", "intel-i40e", "intel-ice")
+LOG_ID_FAMILIES = ("realtek-r8169",)
 
 # (vendor:device, revision, text the chip name must contain) at every boundary
 BOUNDARIES = [
@@ -26,6 +27,28 @@ BOUNDARIES = [
     ("10ec:8169", "10", "RTL8169 family"),
     ("10ec:8136", "05", "RTL810x"),
     ("10ec:8162", "00", "RTL8168KB"),
+    # igc: I225-LM/-V versions as users see them in the PCI revision
+    ("8086:15f3", "01", "I225-V V1"),
+    ("8086:15f3", "02", "I225-V V2"),
+    ("8086:15f3", "03", "I225-V V3"),
+    ("8086:15f3", "04", "later revision"),
+    ("8086:15f2", "00", "I225-LM V1"),
+    ("8086:15f2", "03", "I225-LM V3"),
+    ("8086:125c", "04", "I226-V"),
+    # i40e: revision 0 is pre-production silicon
+    ("8086:1572", "00", "pre-production"),
+    ("8086:1572", "01", "X710 (sfp_xl710)"),
+    ("8086:1583", "00", "pre-production"),
+    ("8086:1583", "02", "XL710"),
+    # ixgbe: X540 revision 0 flash-update path
+    ("8086:1528", "00", "X540 (revision 0)"),
+    ("8086:1528", "01", "X540 (x540t)"),
+    ("8086:1560", "00", "X540 (revision 0)"),
+    ("8086:1560", "ff", "X540 (x540t1)"),
+    # one row where the driver ignores the revision
+    ("8086:15bc", "10", "I219-V (7)"),
+    ("8086:1533", "03", "I210"),
+    ("8086:1592", "02", "E810-C"),
 ]
 
 
@@ -54,7 +77,7 @@ def log_ids(kb, family):
     return kb.q("SELECT * FROM log_ids WHERE family=?", (family,))
 
 
-@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("family", LOG_ID_FAMILIES)
 def test_log_ids_lie_within_their_mask_and_are_unique(kb, family):
     rows = log_ids(kb, family)
     assert rows
@@ -148,3 +171,54 @@ def test_old_r8169_bugs_fixed_in_stable_updates(kb):
     assert hit("6.1.67") and not hit("6.1.68") and hit("5.10.203") and not hit("5.10.204")
     assert not kb.issues("r8169", 0x10EC, 0x8168) or all(
         i["id"] != "rtl8125b-pause-flood" for i in kb.issues("r8169", 0x10EC, 0x8168))
+
+
+def test_intel_line_rates(run):
+    rates = {pid: chip(run, pid, "01")["line_rate_mbps"]
+             for pid in ("8086:10c0", "8086:15bc", "8086:1f45", "8086:15f3", "8086:15f7", "8086:10fb", "8086:57b1",
+                         "8086:1583", "8086:158b", "8086:1592", "8086:159b")}
+    assert rates == {"8086:10c0": 100, "8086:15bc": 1000, "8086:1f45": 2500, "8086:15f3": 2500, "8086:15f7": 1000,
+                     "8086:10fb": 10000, "8086:57b1": 2500, "8086:1583": 40000, "8086:158b": 25000,
+                     "8086:1592": 100000, "8086:159b": 25000}
+
+
+def test_i225_erratum_only_on_early_revisions(kb):
+    def ids(rev):
+        return {i["id"] for i in kb.issues("igc", 0x8086, 0x15F3, rev)}
+    assert "i225-2g5-erratum" in ids(0x01) and "i225-2g5-erratum" in ids(0x02)
+    assert "i225-2g5-erratum" not in ids(0x03)
+    assert "i225-2g5-erratum" not in {i["id"] for i in kb.issues("igc", 0x8086, 0x125C, 0x04)}
+
+
+def test_i40e_pre_production_warning_is_revision_0_only(kb):
+    assert "pre-production-silicon" in {i["id"] for i in kb.issues("i40e", 0x8086, 0x1572, 0x00)}
+    assert "pre-production-silicon" not in {i["id"] for i in kb.issues("i40e", 0x8086, 0x1572, 0x01)}
+
+
+def test_ixgbe_allow_unsupported_sfp_changed_type(kb):
+    (p,) = [p for p in kb.params("ixgbe") if p["name"] == "allow_unsupported_sfp"]
+    assert p["type"] == "bool" and "unsigned int" in p["meaning"]
+    assert {d["versions"] for d in p["defaults"]} == {"<6.1", ">=6.1"}
+    # the refusal is an issue of the SFP ports only
+    assert "unsupported-sfp" in {i["id"] for i in kb.issues("ixgbe", 0x8086, 0x10FB)}
+    assert "unsupported-sfp" not in {i["id"] for i in kb.issues("ixgbe", 0x8086, 0x1528)}
+
+
+def test_ice_needs_the_ddp_package(kb):
+    for c in kb.chips(0x8086, 0x1592):
+        assert "intel/ice/ddp/ice.pkg" in c["firmware"]
+
+
+@pytest.mark.parametrize("pci_id,first", [("8086:57a0", "6.12"), ("8086:0dc5", "6.1"), ("8086:57ae", "7.2"),
+                                          ("8086:1248", "7.2")])
+def test_new_ids_need_new_kernels(run, pci_id, first):
+    older = {"6.1": "5.10", "6.12": "6.1", "7.2": "6.12"}[first]
+    drv = suggest(run, pci_id, "01", older)
+    assert all(o["status"] == "unavailable" for o in drv["options"] if o["kind"] == "in-tree"), drv
+    assert suggest(run, pci_id, "01", first)["recommended"] in ("e1000e", "ixgbe", "ice")
+
+
+def test_removed_i219_ids(run):
+    # 8086:57b5/57b6 were dropped as discontinued before 7.2
+    assert options(suggest(run, "8086:57b5", "01", "6.12"))["e1000e"]["status"] == "supported"
+    assert options(suggest(run, "8086:57b5", "01", "7.2"))["e1000e"]["status"] == "unavailable"
