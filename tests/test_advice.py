@@ -88,3 +88,26 @@ def test_unavailable_driver_names_every_kernel_range_it_has():
     assert opt.status == "unavailable" and "(kernels 2.2.0-2.6.18, 2.6.19-2.6.34)" in opt.reason
     (opt,) = choose_driver(rows, {}, kernel="2.6.20").options
     assert opt.status == "supported"
+
+
+def test_vendor_driver_issues_are_judged_by_the_drivers_own_version():
+    """A vendor driver's `affected` range is in its own versions, not the kernel's."""
+    rows = [sup("r8169", "in-tree"), dict(sup("r8168", "vendor"), driver_version="8.055.00")]
+    issues = {"r8168": [issue("new in 8.055", "major", ">=8.055.00"), issue("old bug", "major", "<8.050")]}
+    adv = choose_driver(rows, issues, kernel="6.12.0")
+    r8168 = next(o for o in adv.options if o.name == "r8168")
+    assert [i["id"] for i in r8168.issues] == ["new in 8.055"]  # 6.12 < 8.055 would have hidden it
+    # unknown version: every issue may apply, and is shown
+    adv = choose_driver([sup("r8168", "vendor")], issues, kernel="6.12.0")
+    assert [i["id"] for i in adv.options[0].issues] == ["new in 8.055", "old bug"]
+
+
+def test_issues_limited_to_revisions_in_real_advice(run):
+    import json
+
+    def issues(rev):
+        doc = json.loads(run("suggest", "--id", "1106:3119", "--rev", rev, "--kernel", "2.6.26", "--json").out)
+        return {(o["name"], i) for o in doc["nics"][0]["drivers"]["options"] for i in o["issues"]}
+
+    assert ("velocityget", "vt3119-duplex-test") in issues("01")  # VT3119
+    assert not {i for _, i in issues("11")} & {"vt3119-duplex-test"}  # VT3216: not its issue

@@ -73,12 +73,14 @@ def choose_driver(supports: list[dict], issues_by_driver: dict[str, list[dict]],
     options: dict[str, DriverOption] = {}
     ranks: dict[str, int] = {}
     ranges: dict[str, list[str]] = {}  # every kernel range a driver's rows name, in row order
+    versions: dict[str, str | None] = {}  # vendor driver -> the version its issues are judged by
     for s in supports:
         if s.get("os", "linux") != os_name:
             continue
         opt = DriverOption(s["driver"], s.get("kind", "unknown"), s["status"], s.get("reason", ""),
                            source=s.get("source"), confidence=s.get("confidence"),
                            module=_module_name(s.get("module") or s["driver"]))
+        versions[s["driver"]] = s.get("driver_version") or None
         applies = in_range(kver, s.get("kernels"))
         if s.get("kernels") and s["kernels"] not in ranges.setdefault(s["driver"], []):
             ranges[s["driver"]].append(s["kernels"])
@@ -110,7 +112,11 @@ def choose_driver(supports: list[dict], issues_by_driver: dict[str, list[dict]],
         if opt.status in ("refused", "unavailable"):
             opt.score = -1000
             continue
-        opt.issues = [i for i in issues_by_driver.get(opt.name, []) if in_range(kver, i.get("affected"))]
+        # an in-tree driver's issues are by kernel version; a vendor driver's by its own
+        # version (the one nicdb's notes describe; unknown: every issue may apply)
+        ver = kver if opt.kind != "vendor" else versions.get(opt.name)
+        opt.issues = [i for i in issues_by_driver.get(opt.name, [])
+                      if ver is None or in_range(ver, i.get("affected"))]
         penalty = sum(SEVERITY_WEIGHT.get(i.get("severity", "minor"), 1) for i in opt.issues)
         bonus = {"in-tree": 3, "vendor": 0}.get(opt.kind, 1)
         if opt.status == "partial":

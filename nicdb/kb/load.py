@@ -99,7 +99,8 @@ KEYS = {
     "claim": ("says", *_CITED),
     "log_id": ("driver", "kind", "value", "mask", "vendor", "device", "chip", "products", "firmware",
                "line_rate_mbps", "notes", *_CITED),
-    "driver": ("name", "module", "kind", "os", "families", "summary", "maintained", "package", "extends", *_CITED),
+    "driver": ("name", "module", "kind", "os", "families", "summary", "maintained", "package", "version", "extends",
+               *_CITED),
     "support": ("vendor", "device", "revs", "status", "kernels", "reason", *_CITED),
     "param": ("name", "type", "array", "min", "max", "unit", "meaning", "values", "defaults", "recommend", *_CITED),
     "default": ("versions", "value", *_CITED),
@@ -341,7 +342,8 @@ def _driver(tree: Tree, ctx: _Ctx, doc: dict) -> None:
         tree.drivers.append(
             {"name": name, "module": drv.get("module", name.replace("-", "_")), "kind": kind,
              "os": drv.get("os", "linux"), "families": json.dumps(fams), "summary": drv.get("summary", ""),
-             "maintained": drv.get("maintained"), "package": drv.get("package", ""), "origin": ctx.origin,
+             "maintained": drv.get("maintained"), "package": drv.get("package", ""),
+             "version": str(drv.get("version", "")), "origin": ctx.origin,
              **_cited(ctx, drv, "[driver]", sources)}
         )
     _add_sources(tree, ctx, sources)

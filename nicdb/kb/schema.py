@@ -118,6 +118,8 @@ TABLES: tuple[Table, ...] = (
         Column("summary", str, "what the driver is"),
         Column("maintained", int, "1 when maintained, 0 when not, null when unknown"),
         Column("package", str, "distribution package that provides a vendor driver (e.g. a dkms package)"),
+        Column("version", str, "the vendor driver's version nicdb's notes describe; its issues are judged "
+                               "against it (empty: every issue is shown)"),
         Column("origin", str, "shipped or local"),
         *_cited(),
     ], pk=("name",)),

@@ -233,7 +233,8 @@ class KnowledgeBase:
     # ------------------------------------------------------------------ drivers
     def supports(self, vendor: int, device: int, rev: int | None = None) -> list[dict]:
         """Every driver entry for an ID (and revision): supported, partial or refused."""
-        sql = ("SELECT s.*, d.kind, d.module, d.os, d.summary, d.maintained FROM supports s "
+        sql = ("SELECT s.*, d.kind, d.module, d.os, d.summary, d.maintained, d.version AS driver_version "
+               "FROM supports s "
                "JOIN drivers d ON d.name = s.driver WHERE s.vendor=? AND s.device=?")
         args: list = [vendor, device]
         if rev is not None:
