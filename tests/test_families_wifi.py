@@ -315,11 +315,13 @@ def test_fixture_lines_have_a_dmesg_or_journal_prefix(name):
 
 # ---------------------------------------------------------------- driver advice
 
-def test_iwlwifi_firmware_floor_is_an_issue_from_6_12_only(run):
+def test_iwlwifi_firmware_floor_is_an_issue_from_6_11_only(run):
     new = suggest(run, "8086:a0f0", "20", "6.12")
     assert "bookworm-firmware-too-old-for-6-12" in options(new)["iwlwifi"]["issues"]
-    old = suggest(run, "8086:a0f0", "20", "6.1")
-    assert "bookworm-firmware-too-old-for-6-12" not in options(old)["iwlwifi"]["issues"]
+    for kernel in ("6.1", "6.10"):
+        old = suggest(run, "8086:a0f0", "20", kernel)
+        assert "bookworm-firmware-too-old-for-6-12" not in options(old)["iwlwifi"]["issues"]
+    assert "bookworm-firmware-too-old-for-6-12" in options(suggest(run, "8086:a0f0", "20", "6.11"))["iwlwifi"]["issues"]
 
 
 @pytest.mark.parametrize("kernel,status", [("5.10", "unavailable"), ("6.1", "supported"), ("6.12", "supported")])
