@@ -333,4 +333,5 @@ def test_rtw88_parameters_name_their_real_module(kb):
     params = {p["name"]: p for p in kb.params("rtw_8821ce")}
     assert "rtw88_core" in params["disable_lps_deep"]["meaning"]
     assert "rtw88_pci" in params["disable_aspm"]["meaning"]
-    assert [d["versions"] for d in params["lps_deep_mode"]["defaults"]] == ["5.10"]
+    assert [d["versions"] for d in params["lps_deep_mode"]["defaults"]] == ["<5.11"]
+    assert [d["versions"] for d in params["disable_lps_deep"]["defaults"]] == [">=5.11"]
