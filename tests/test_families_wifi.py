@@ -335,3 +335,17 @@ def test_rtw88_parameters_name_their_real_module(kb):
     assert "rtw88_pci" in params["disable_aspm"]["meaning"]
     assert [d["versions"] for d in params["lps_deep_mode"]["defaults"]] == ["<5.11"]
     assert [d["versions"] for d in params["disable_lps_deep"]["defaults"]] == [">=5.11"]
+
+
+def test_census_rows_of_the_wifi_drivers_name_a_wifi_family(kb):
+    # data/census/revision-dependence.tsv: every place in iwlwifi, iwl4965, rtlwifi's rtl_pci and rtw88_pci
+    # is covered by one of these families (and the family exists in the knowledge base)
+    census = Path(__file__).parent.parent / "data" / "census" / "revision-dependence.tsv"
+    families = {f["id"] for f in kb.families()}
+    rows = [line.split("\t") for line in census.read_text().splitlines() if line and not line.startswith("#")]
+    ours = [r for r in rows if r[1] in {"iwlwifi", "iwl4965", "rtl_pci", "rtw88_pci"}]
+    assert len(ours) >= 13
+    for r in ours:
+        assert r[9] in WIFI and r[9] in families, r[:3]
+    # the rtlwifi places are the revision splits the realtek-rtw88 family has rows for
+    assert {r[3] for r in ours if r[1] == "rtl_pci"} >= {"rev == 0x01", "rev in {01,10}", "rev in {00,01}"}
