@@ -177,7 +177,7 @@ def kb_counts() -> str:
     ids = {(c["vendor"], c["device"]) for c in tree.chips}
     devices = {(r[0], r[1]) for r in tree.device_names}
     text = (
-        f"{len(fams)} chip families ({', '.join(f['name'] for f in fams)}) with "
+        f"{len(fams)} chip families (`nicdb families` lists them) with "
         f"{_n(len(tree.chips))} revision ranges over {_n(len(ids))} PCI IDs and {_n(len(tree.claims))} claims of "
         f"other sources; {_n(len(tree.log_ids))} chips named by kernel-log identifiers; {len(tree.drivers)} drivers "
         f"with notes, {_n(len(tree.params))} parameters and {_n(len(tree.issues))} known issues; "
