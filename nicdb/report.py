@@ -109,10 +109,13 @@ class Identifier:
                 elif p:
                     alternatives[opt.name] = (p, line)
         evidence: dict[str, dict] = {}
-        for p in params + [p for ps, _ in alternatives.values() for p in ps]:
+        every = params + [p for ps, _ in alternatives.values() for p in ps]
+        for p in every:
             for set_id in p.evidence:
                 if set_id not in evidence:
                     evidence[set_id] = kb.evidence(set_id)
+        if every and dev.vendor is not None and dev.device is not None:
+            _local_evidence(kb, dev, every, evidence)
         return names, chip, n_ranges, advice, params, modprobe, issues, alternatives, evidence
 
     def report(self, dev: PciDevice, candidate_modules: list[str] | None = None, modules_source: str | None = None,
@@ -132,6 +135,97 @@ class Identifier:
                         alternatives=alternatives, bus=bus_ceiling(dev, chip, None), evidence=evidence)
         rep.summary = summarize(rep)
         return rep
+
+
+def _local_evidence(kb: KnowledgeBase, dev: PciDevice, params: list[ParamAdvice], evidence: dict) -> None:
+    """The user's own measurement sets on this chip that vary a parameter advised on go
+    into ``evidence`` (and the parameter's ``local_evidence``); then every set gets its
+    verdicts, judged against the advice for each row's driver."""
+    from nicdb.evidence.names import names_param
+
+    for ms in kb.measurement_sets(dev.vendor, dev.device, dev.revision):
+        if ms["origin"] != "local":
+            continue
+        for p in params:
+            if any(names_param(st, p.module, p.param) for st in ms["settings"]):
+                p.local_evidence.append(ms["id"])
+                if ms["id"] not in evidence:
+                    evidence[ms["id"]] = kb.evidence(ms["id"])
+
+    def recommended_for(driver: str, setting: str | None):
+        same = [p for p in params if names_param(setting, p.module, p.param)]
+        # the driver's own advice, else (a bare parameter name) the advice on that parameter
+        for p in sorted(same, key=lambda p: p.driver != driver):
+            return p.recommended if p.recommended is not None else p.default
+        return None
+
+    for ms in evidence.values():
+        if ms is not None:
+            ms["verdicts"] = read_evidence(ms, kb, recommended_for)
+
+
+def setting_label(setting: str | None) -> str:
+    """What tables and charts call a setting (``DMA_length`` for ``via_velocity.DMA_length``)."""
+    from nicdb.errors import InputError
+    from nicdb.evidence.names import parse_setting
+
+    if not setting:
+        return "setting"
+    try:
+        return parse_setting(setting).label
+    except InputError:
+        return setting
+
+
+def set_context(ms: dict, kb: KnowledgeBase) -> tuple:
+    """The line rate (Mb/s or None) and host-bus verdict (or None) of a measurement set:
+    its own link speed and bus, else its chip's in the knowledge base."""
+    from nicdb.advice.bus import bus_from_text
+
+    chip: dict = {}
+    if ms.get("vendor") is not None and ms.get("device") is not None:
+        rows = kb.chips(ms["vendor"], ms["device"], ms["rev_lo"] if ms["rev_lo"] == ms["rev_hi"] else None)
+        if len(rows) == 1:  # a set over several chips' revisions has no one chip
+            chip = dict(rows[0])
+    named = bus_from_text(ms.get("bus"))
+    if named:
+        chip.update(named)
+    rate = ms.get("line_rate_mbps") or chip.get("line_rate_mbps")
+    if not chip:
+        return rate, None
+    dev = PciDevice(slot=ms.get("slot") or "-", vendor=ms.get("vendor"), device=ms.get("device"))
+    return rate, bus_ceiling(dev, chip, rate)
+
+
+def read_evidence(ms: dict, kb: KnowledgeBase, recommended_for=None) -> list:
+    """What each curve of a measurement set means (:func:`nicdb.advice.evidence.read_rows`),
+    judged against its line rate and bus; ``recommended_for(driver, setting)`` gives the
+    value nicdb recommends (None: no advice)."""
+    from nicdb.advice.evidence import read_rows
+
+    rate, bus = set_context(ms, kb)
+    return read_rows(ms["rows"], setting_label, recommended_for, rate, bus)
+
+
+def recommendations(kb: KnowledgeBase, ms: dict, kernel: str | None = None):
+    """``recommended_for(driver, setting)`` from the knowledge base's parameter advice for
+    a set's chip (the set's revision) on ``kernel`` (None: a current kernel)."""
+    from nicdb.evidence.names import names_param
+
+    rev = ms["rev_lo"] if ms.get("rev_lo") == ms.get("rev_hi") else None
+    cache: dict[str, list[ParamAdvice]] = {}
+
+    def recommended_for(driver: str, setting: str | None):
+        if driver not in cache:
+            drv = kb.driver(driver)
+            version = kernel if drv and drv["kind"] == "in-tree" else None
+            cache[driver] = advise_params(drv, kb.params(drv["name"]), rev, version) if drv else []
+        for p in cache[driver]:
+            if names_param(setting, p.module, p.param):
+                return p.recommended if p.recommended is not None else p.default
+        return None
+
+    return recommended_for
 
 
 def summarize(rep: NicReport) -> str:

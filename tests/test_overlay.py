@@ -42,7 +42,7 @@ def test_add_measurement_and_issue(run, tmp_path, monkeypatch):
 
     kb = KnowledgeBase.open()
     rows = kb.measurements("my-sweep")
-    assert [(m["driver"], m["dma_length"], m["mbps"]) for m in rows] == [("via-velocity", 4, 612.5)]
+    assert [(m["driver"], m["setting"], m["value"], m["mbps"]) for m in rows] == [("via-velocity", "DMA_length", 4, 612.5)]
     assert "my-hang" in {i["id"] for i in kb.issues("via-velocity")}
     doc = json.loads(run("suggest", "--id", "1106:3119", "--rev", "11", "--kernel", "6.1", "--json").out)
     assert "my-hang" in {i["id"] for i in doc["nics"][0]["issues"]}

@@ -302,6 +302,23 @@ def _parallel(kind: str, chip: dict, rate: int | None) -> BusVerdict:
                       "knowledge-base", needed_mbps=needed)
 
 
+def bus_from_text(text: str | None) -> dict | None:
+    """The bus a measurement set's ``bus`` text names, as chip-row keys (``bus``,
+    ``bus_width_bits``, ``bus_mhz``): "PCI 32-bit/33 MHz (133 MB/s, shared)" ->
+    ``{"bus": "pci", "bus_width_bits": 32, "bus_mhz": 33}``; None when it names no
+    conventional PCI or PCI-X width and clock."""
+    if not text:
+        return None
+    import re
+
+    m = re.search(r"\b(PCI-X|PCI)\s+(\d{2})-bit\s*/\s*(\d{2,3}(?:\.\d+)?)\s*MHz", text)
+    if not m:
+        return None
+    mhz = float(m.group(3))
+    return {"bus": m.group(1).lower(), "bus_width_bits": int(m.group(2)),
+            "bus_mhz": int(mhz) if mhz.is_integer() else mhz}
+
+
 def bus_ceiling(device: PciDevice, chip: dict | None, line_rate_mbps: int | None) -> BusVerdict:
     """How much the host bus lets ``device`` move, and whether that caps its line rate.
 

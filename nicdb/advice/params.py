@@ -9,10 +9,11 @@ from nicdb.versions import in_range
 class ParamAdvice(Record):
     """Advice for one module parameter. ``action``: set | keep-default | already-default;
     ``recommended`` None means leave the default; ``default`` is the default on the
-    kernel (or vendor-driver version) in question; ``evidence`` are measurement set ids."""
+    kernel (or vendor-driver version) in question; ``evidence`` are the measurement set ids
+    behind the advice, ``local_evidence`` the user's own sets on the same chip and parameter."""
 
     __slots__ = ("driver", "module", "param", "recommended", "default", "action", "why", "evidence",
-                 "confidence", "source", "meaning", "value_names", "array")
+                 "confidence", "source", "meaning", "value_names", "array", "local_evidence")
 
     def __init__(self, driver: str, module: str, param: str, recommended, default, action: str, why: str,
                  evidence: list[str] | None = None, confidence: str | None = None, source: dict | None = None,
@@ -23,6 +24,7 @@ class ParamAdvice(Record):
         self.confidence, self.source, self.meaning = confidence, source, meaning
         self.value_names = {} if value_names is None else value_names
         self.array = array
+        self.local_evidence: list[str] = []
 
 
 def default_for(param: dict, version: str | None) -> object | None:

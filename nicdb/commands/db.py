@@ -118,7 +118,8 @@ def db_add_measurement(set_id, pci_id, rev, driver, direction, mbps, dma_length,
     header = overlay.table("[set]", {"id": set_id, "title": title or f"Local measurements {set_id}", "tool": tool,
                                      "vendor": f"{v:04x}", "device": f"{d:04x}", "revs": f"{lo:02x}-{hi:02x}",
                                      "board": board, "confidence": "local"})
-    row = overlay.table("[[rows]]", {"driver": driver, "dma_length": dma_length, "mtu": mtu,
+    row = overlay.table("[[rows]]", {"driver": driver, "setting": None if dma_length is None else "DMA_length",
+                                     "value": dma_length, "mtu": mtu,
                                      "direction": direction, "mbps": float(mbps), "cpu_local_pct": cpu_local,
                                      "cpu_peer_pct": cpu_peer, "note": note})
     _added(overlay.add_rows("measurements", set_id, header, row))

@@ -107,8 +107,11 @@ KEYS = {
     "recommend": ("revs", "value", "why", "evidence", "kernels", *_CITED),
     "issue": ("id", "title", "symptom", "affected", "fixed_in", "workaround", "severity", "devices", "revs",
               *_CITED),
-    "set": ("id", "title", "tool", "vendor", "device", "revs", "board", "cpu", "bus", "peer", *_CITED),
-    "measurement": ("driver", "dma_length", "mtu", "direction", "mbps", "cpu_local_pct", "cpu_peer_pct", "note"),
+    "set": ("id", "title", "tool", "setting", "vendor", "device", "revs", "chip", "board", "cpu", "bus",
+            "line_rate_mbps", "host", "kernel", "iface", "slot", "peer", "date", *_CITED),
+    "measurement": ("driver", "driver_version", "setting", "value", "dma_length", "params", "mtu", "mss",
+                    "direction", "mbps", "runs", "retransmits", "cpu_local_pct", "cpu_peer_pct", "duration_s",
+                    "note"),
     "device_name_row": ("vendor", "device", "vendor_name", "name", *_CITED),
     "vendor_name": ("vendor", "name", "current", "seen", *_CITED),
     "device_names": ("confidence", "rows"),
@@ -423,6 +426,57 @@ def _check_value(ctx: _Ctx, param: dict, value, where: str) -> None:
             raise ctx.fail(where, f"value {value} is outside {param.get('name')}'s range {lo}-{hi}")
 
 
+def _text(ctx: _Ctx, row: dict, key: str, where: str) -> str:
+    val = row.get(key, "")
+    if not isinstance(val, str):
+        raise ctx.fail(where, f"{key} must be a string, not {type(val).__name__}")
+    return val
+
+
+def _number(ctx: _Ctx, row: dict, key: str, where: str, *, whole: bool = False, top: float | None = None):
+    """An optional non-negative number (None when absent)."""
+    val = row.get(key)
+    if val is None:
+        return None
+    kinds = (int,) if whole else (int, float)
+    if isinstance(val, bool) or not isinstance(val, kinds) or val != val or val < 0 or (top is not None and val > top):
+        what = "a non-negative whole number" if whole else "a non-negative number"
+        raise ctx.fail(where, f"{key} must be {what}{f' up to {top:g}' if top is not None else ''}, not {val!r}")
+    return val
+
+
+def _setting(ctx: _Ctx, raw, where: str) -> str | None:
+    if raw is None:
+        return None
+    from nicdb.evidence.names import parse_setting
+
+    if not isinstance(raw, str):
+        raise ctx.fail(where, f"setting must be a string, not {type(raw).__name__}")
+    try:
+        parse_setting(raw)
+    except InputError as e:
+        raise ctx.fail(where, str(e)) from None
+    return raw
+
+
+def _value(ctx: _Ctx, row: dict, where: str):
+    """A row's setting value: a number, a word (on, off, bbr) or a list of numbers (tcp_rmem)."""
+    val = row.get("value")
+    if val is None:
+        return None
+    ok = (isinstance(val, (int, float, str)) or
+          (isinstance(val, list) and val and all(isinstance(x, int) and not isinstance(x, bool) for x in val)))
+    if not ok or (isinstance(val, float) and val != val):
+        raise ctx.fail(where, f"value {val!r} must be a number, a string or a list of whole numbers")
+    return val
+
+
+def _median(xs: list[float]) -> float:
+    ys = sorted(xs)
+    n = len(ys)
+    return ys[n // 2] if n % 2 else (ys[n // 2 - 1] + ys[n // 2]) / 2
+
+
 def _measurements(tree: Tree, ctx: _Ctx, doc: dict) -> None:
     sources = _sources(ctx, doc)
     s = doc.get("set")
@@ -430,13 +484,24 @@ def _measurements(tree: Tree, ctx: _Ctx, doc: dict) -> None:
         raise ctx.fail("[set]", "missing")
     _keys(ctx, s, "set", "[set]")
     sid = _req(ctx, s, "id", "[set]")
+    if not isinstance(sid, str) or not sid:
+        raise ctx.fail("[set]", "id must be a non-empty string")
     lo, hi = _revs(ctx, s, "[set]")
+    if ("vendor" in s) != ("device" in s):
+        raise ctx.fail("[set]", "give both vendor and device, or neither (a NIC without a PCI ID)")
+    set_setting = _setting(ctx, s.get("setting"), "[set]")
     tree.measurement_sets.append(
-        {"id": sid, "title": _req(ctx, s, "title", "[set]"), "tool": s.get("tool", ""),
-         "vendor": _hex(ctx, s, "vendor", "[set]"), "device": _hex(ctx, s, "device", "[set]"),
-         "rev_lo": lo, "rev_hi": hi, "board": s.get("board", ""), "cpu": s.get("cpu", ""),
-         "bus": s.get("bus", ""), "peer": s.get("peer", ""), "origin": ctx.origin,
-         **_cited(ctx, s, "[set]", sources)}
+        {"id": sid, "title": _req(ctx, s, "title", "[set]"), "tool": _text(ctx, s, "tool", "[set]"),
+         "setting": set_setting,
+         "vendor": _hex(ctx, s, "vendor", "[set]") if "vendor" in s else None,
+         "device": _hex(ctx, s, "device", "[set]") if "device" in s else None,
+         "rev_lo": lo, "rev_hi": hi, "chip": _text(ctx, s, "chip", "[set]"),
+         "board": _text(ctx, s, "board", "[set]"), "cpu": _text(ctx, s, "cpu", "[set]"),
+         "bus": _text(ctx, s, "bus", "[set]"), "line_rate_mbps": _int(ctx, s, "line_rate_mbps", "[set]"),
+         "host": _text(ctx, s, "host", "[set]"), "kernel": _text(ctx, s, "kernel", "[set]"),
+         "iface": _text(ctx, s, "iface", "[set]"), "slot": _text(ctx, s, "slot", "[set]"),
+         "peer": _text(ctx, s, "peer", "[set]"), "date": _text(ctx, s, "date", "[set]"),
+         "origin": ctx.origin, **_cited(ctx, s, "[set]", sources)}
     )
     _add_sources(tree, ctx, sources)
     for i, row in enumerate(_rows(ctx, doc, "rows")):
@@ -446,13 +511,37 @@ def _measurements(tree: Tree, ctx: _Ctx, doc: dict) -> None:
         if direction not in DIRECTIONS:
             raise ctx.fail(where, f"direction {direction!r} must be tx or rx")
         mbps = _req(ctx, row, "mbps", where, (int, float))
-        if mbps < 0:
+        if isinstance(mbps, bool) or mbps < 0 or mbps != mbps:
             raise ctx.fail(where, "mbps must not be negative")
+        setting, value = _setting(ctx, row.get("setting"), where) or set_setting, _value(ctx, row, where)
+        if "dma_length" in row:  # the first form of the seed's data: a DMA_length column
+            if "value" in row or "setting" in row:
+                raise ctx.fail(where, "give either dma_length or setting/value, not both")
+            setting, value = "DMA_length", _int(ctx, row, "dma_length", where)
+        if value is not None and setting is None:
+            raise ctx.fail(where, "a value needs a setting (in the row or in [set])")
+        runs = row.get("runs")
+        if runs is not None:
+            if (not isinstance(runs, list) or not runs
+                    or not all(isinstance(x, (int, float)) and not isinstance(x, bool) and x >= 0 for x in runs)):
+                raise ctx.fail(where, "runs must be a list of the runs' Mb/s")
+            if abs(_median(runs) - mbps) > 0.05 + 1e-6 * mbps:
+                raise ctx.fail(where, f"mbps {mbps} is not the median of runs ({_median(runs):g})")
+        params = row.get("params", {})
+        if not isinstance(params, dict) or not all(
+                isinstance(v, (str, int, float, bool)) for v in params.values()):
+            raise ctx.fail(where, "params must be a table of the module parameters in force (name = value)")
         tree.measurements.append(
-            {"set_id": sid, "driver": _req(ctx, row, "driver", where), "dma_length": row.get("dma_length"),
-             "mtu": row.get("mtu"), "direction": direction, "mbps": float(mbps),
-             "cpu_local_pct": row.get("cpu_local_pct"), "cpu_peer_pct": row.get("cpu_peer_pct"),
-             "note": row.get("note", ""), "where": f"{ctx.label}: {where}"}
+            {"set_id": sid, "driver": _req(ctx, row, "driver", where),
+             "driver_version": _text(ctx, row, "driver_version", where), "setting": setting,
+             "value": None if value is None else json.dumps(value), "params": json.dumps(params),
+             "mtu": _int(ctx, row, "mtu", where), "mss": _int(ctx, row, "mss", where), "direction": direction,
+             "mbps": float(mbps), "runs": None if runs is None else json.dumps([float(x) for x in runs]),
+             "retransmits": _number(ctx, row, "retransmits", where, whole=True),
+             "cpu_local_pct": _number(ctx, row, "cpu_local_pct", where, whole=True, top=100),
+             "cpu_peer_pct": _number(ctx, row, "cpu_peer_pct", where, whole=True, top=100),
+             "duration_s": _number(ctx, row, "duration_s", where), "note": _text(ctx, row, "note", where),
+             "where": f"{ctx.label}: {where}", "origin": ctx.origin}
         )
 
 
@@ -594,11 +683,20 @@ def _cross_check(tree: Tree) -> None:
         for ev in json.loads(r["evidence"]):
             if ev not in sets:
                 raise DataError(f"{r['file']}: params ({r['param']}).recommend: evidence {ev!r} is not a measurement set")
+    dup = _first_dup([s["id"] for s in tree.measurement_sets])
+    if dup:
+        raise DataError(f"measurement set {dup!r} is defined twice")
+    from nicdb.evidence.names import param_of
+
     for m in tree.measurements:
+        # the user's own sets may name any driver (veth, virtio_net); nicdb's must be known
+        if m.pop("origin") == "local":
+            continue
         if m["driver"] not in drivers:
             raise DataError(f"{m['where']}: driver {m['driver']!r} is not defined in data/drivers")
-        if m["dma_length"] is not None and (m["driver"], "DMA_length") not in params:
-            raise DataError(f"{m['where']}: driver {m['driver']!r} has no parameter 'DMA_length'")
+        param = param_of(m["setting"])
+        if param is not None and (m["driver"], param) not in params:
+            raise DataError(f"{m['where']}: driver {m['driver']!r} has no parameter {param!r}")
 
 
 def _first_dup(items: list[str]) -> str | None:

@@ -282,21 +282,35 @@ class KnowledgeBase:
     # ------------------------------------------------------------------ measurements
     def measurement_sets(self, vendor: int | None = None, device: int | None = None,
                          rev: int | None = None) -> list[dict]:
-        sql, args = "SELECT * FROM measurement_sets WHERE 1=1", []
+        """Measurement sets (of one PCI ID and revision, or all), each with ``count`` (its
+        measurements) and ``settings`` (the settings its rows vary)."""
+        sql, args = ("SELECT s.*, (SELECT COUNT(*) FROM measurements m WHERE m.set_id = s.id) AS count, "
+                     "(SELECT json_group_array(DISTINCT m.setting) FROM measurements m WHERE m.set_id = s.id "
+                     "AND m.setting IS NOT NULL) AS settings FROM measurement_sets s WHERE 1=1", [])
         if vendor is not None:
-            sql += " AND vendor=? AND device=?"
+            sql += " AND s.vendor=? AND s.device=?"
             args += [vendor, device]
         if rev is not None:
-            sql += " AND ? BETWEEN rev_lo AND rev_hi"
+            sql += " AND ? BETWEEN s.rev_lo AND s.rev_hi"
             args.append(rev)
-        return [self._cite(r) for r in self.q(sql + " ORDER BY id", tuple(args))]
+        out = []
+        for r in self.q(sql + " ORDER BY s.origin DESC, s.id", tuple(args)):
+            r["settings"] = json.loads(r["settings"] or "[]")
+            out.append(self._cite(r))
+        return out
 
     def measurement_set(self, set_id: str) -> dict | None:
         rows = self.q("SELECT * FROM measurement_sets WHERE id=?", (set_id,))
         return self._cite(rows[0]) if rows else None
 
     def measurements(self, set_id: str) -> list[dict]:
-        return self.q("SELECT * FROM measurements WHERE set_id=? ORDER BY rowid", (set_id,))
+        """A set's measurements, in file order; ``value``, ``params`` and ``runs`` decoded."""
+        rows = self.q("SELECT * FROM measurements WHERE set_id=? ORDER BY rowid", (set_id,))
+        for r in rows:
+            r["value"] = None if r["value"] is None else json.loads(r["value"])
+            r["params"] = json.loads(r["params"] or "{}")
+            r["runs"] = None if r["runs"] is None else json.loads(r["runs"])
+        return rows
 
     def evidence(self, set_id: str) -> dict | None:
         """A measurement set with its rows, as a report cites it (None: no such set)."""

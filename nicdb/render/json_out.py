@@ -46,20 +46,37 @@ def bus_to_dict(b) -> dict | None:
 def param_to_dict(p) -> dict:
     return {"driver": p.driver, "name": p.param, "recommended": p.recommended, "default": p.default,
             "action": p.action, "why": p.why, "value_meaning": (p.value_names or {}).get(str(p.recommended)),
-            "evidence": p.evidence, "confidence": p.confidence, "source": p.source}
+            "evidence": p.evidence, "local_evidence": p.local_evidence, "confidence": p.confidence,
+            "source": p.source}
 
 
-_MEASUREMENT_KEYS = ("driver", "dma_length", "mtu", "direction", "mbps", "cpu_local_pct", "cpu_peer_pct", "note")
+_MEASUREMENT_KEYS = ("driver", "driver_version", "setting", "value", "params", "mtu", "mss", "direction", "mbps",
+                     "runs", "retransmits", "cpu_local_pct", "cpu_peer_pct", "duration_s", "note")
+_SET_KEYS = ("title", "tool", "setting", "chip", "board", "cpu", "bus", "line_rate_mbps", "host", "kernel", "iface",
+             "slot", "peer", "date", "origin", "confidence", "source")
+
+
+def measurement_to_dict(r: dict) -> dict:
+    from nicdb.evidence.names import param_of
+
+    out = {k: r.get(k) for k in _MEASUREMENT_KEYS}
+    # the first form of the data had a DMA_length column; it is still given for those rows
+    out["dma_length"] = r["value"] if param_of(r.get("setting")) == "DMA_length" else None
+    return out
 
 
 def evidence_to_dict(set_id: str, ms: dict | None) -> dict:
-    """A measurement set a report cites, with its measurements."""
+    """A measurement set (a report's evidence, ``evidence show``), with its measurements
+    and what each curve means (``verdicts``, when worked out)."""
     if ms is None:
         return {"id": set_id, "missing": True}
-    return {"id": set_id, "title": ms["title"], "tool": ms["tool"],
-            "revs": fmt_rev_range(ms["rev_lo"], ms["rev_hi"]), "board": ms["board"], "cpu": ms["cpu"],
-            "bus": ms["bus"], "peer": ms["peer"], "origin": ms["origin"], "confidence": ms["confidence"],
-            "source": ms["source"], "measurements": [{k: r[k] for k in _MEASUREMENT_KEYS} for r in ms["rows"]]}
+    out = {"id": set_id, **{k: ms.get(k) for k in _SET_KEYS},
+           "vendor": _hex(ms.get("vendor")), "device": _hex(ms.get("device")),
+           "revs": fmt_rev_range(ms["rev_lo"], ms["rev_hi"]),
+           "measurements": [measurement_to_dict(r) for r in ms["rows"]]}
+    if ms.get("verdicts") is not None:
+        out["verdicts"] = [v.to_dict() for v in ms["verdicts"]]
+    return out
 
 
 def report_to_dict(rep) -> dict:

@@ -91,52 +91,217 @@ def chip_view(vendor: int, device: int, rev: int | None, chips: list[dict], name
     return out
 
 
-def _evidence_blocks(set_id: str, ms: dict | None, param: str | None, focus_driver: str | None, mark_value) -> list:
-    rows = ms["rows"] if ms else None
-    if not rows:
-        return [Text(f"evidence {set_id}: no measurements stored", "warn")]
-    out: list = [Text(f"Evidence: {ms['title']}", "good"),
-                 Fields([("board", ms["board"]), ("cpu", ms["cpu"]), ("bus", ms["bus"]), ("peer", ms["peer"]),
-                         ("tool", ms["tool"]), ("source", cite(ms["source"]))])]
-    drivers = sorted({r["driver"] for r in rows})
-    keys = []
-    table: dict = {}
+def _label(setting: str | None) -> str:
+    from nicdb.report import setting_label
+
+    return setting_label(setting)
+
+
+def _fmt(v) -> str:
+    from nicdb.advice.evidence import fmt_value
+
+    return fmt_value(v)
+
+
+def _order(v):
+    """Sort key of setting values: numbers by size, before words; lists by their numbers."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return (0, v, "")
+    if isinstance(v, list):
+        return (1, 0, " ".join(f"{x:012d}" for x in v))
+    return (2, 0, str(v))
+
+
+def _main_mtu(rows: list[dict]):
+    """The MTU most of a set's varied rows ran at (the one its curves are drawn for)."""
+    counts: dict = {}
     for r in rows:
-        k = (r["direction"], r["mtu"], r["dma_length"])
+        if r.get("value") is not None:
+            counts[r["mtu"]] = counts.get(r["mtu"], 0) + 1
+    return max(counts, key=lambda m: counts[m]) if counts else None
+
+
+def set_fields(ms: dict) -> Fields:
+    """Where and how a measurement set was made (empty fields left out)."""
+    iface = " ".join(x for x in (ms.get("iface"), f"({ms['slot']})" if ms.get("slot") else "") if x)
+    nic = ""
+    if ms.get("vendor") is not None and ms.get("origin") == "local":
+        nic = f"{ms['vendor']:04x}:{ms['device']:04x} rev {fmt_rev_range(ms['rev_lo'], ms['rev_hi'])}"
+        nic += f" {ms['chip']}" if ms.get("chip") else ""
+    versions = sorted({f"{r['driver']} {r['driver_version']}" for r in ms["rows"] if r.get("driver_version")})
+    pairs = [("board", ms["board"]), ("cpu", ms["cpu"]), ("bus", ms["bus"]), ("peer", ms["peer"]),
+             ("tool", ms["tool"]), ("source", cite(ms["source"])), ("host", ms.get("host")),
+             ("kernel", ms.get("kernel")), ("interface", iface), ("NIC", nic),
+             ("driver version", ", ".join(versions)),
+             ("link", f"{ms['line_rate_mbps']} Mb/s" if ms.get("line_rate_mbps") else ""),
+             ("date", ms.get("date"))]
+    return Fields([(k, v) for k, v in pairs if v])
+
+
+def _cpu(r: dict) -> str:
+    return "/".join("-" if x is None else str(x) for x in (r.get("cpu_local_pct"), r.get("cpu_peer_pct")))
+
+
+def _mbps(r: dict) -> str:
+    runs = r.get("runs")
+    if runs and len(runs) > 1:
+        return f"{r['mbps']:.1f} ±{(max(runs) - min(runs)) / 2:.1f}"
+    return f"{r['mbps']:.1f}"
+
+
+def measurements_table(ms: dict) -> Table:
+    rows = ms["rows"]
+    drivers = sorted({r["driver"] for r in rows})
+    settings = {r.get("setting") for r in rows if r.get("value") is not None}
+    one = len(settings) <= 1
+    label = _label(next(iter(settings))) if settings else _label(ms.get("setting"))
+    retr = any(r.get("retransmits") is not None for r in rows)
+    keys, table = [], {}
+    for r in rows:
+        k = (r["direction"], r["mtu"], r.get("setting") if r.get("value") is not None else None,
+             json_key(r.get("value")))
         if k not in table:
             keys.append(k)
             table[k] = {}
         table[k][r["driver"]] = r
-    cols = ["direction", "MTU", "DMA_length"]
+    cols = ["direction", "MTU", label if one else "setting"]
     for d in drivers:
-        cols += [f"{d} Mb/s", f"{d} CPU% (local/peer)"]
+        cols += [f"{d} Mb/s", f"{d} CPU% (local/peer)"] + ([f"{d} retransmits"] if retr else [])
     body = []
     for k in keys:
-        line = [k[0], str(k[1]), "default" if k[2] is None else str(k[2])]
+        any_row = next(iter(table[k].values()))
+        value = any_row.get("value")
+        shown = "default" if value is None else (_fmt(value) if one else f"{_label(k[2])}={_fmt(value)}")
+        line = [k[0], "-" if k[1] is None else str(k[1]), shown]
         for d in drivers:
             r = table[k].get(d)
             if r:
-                line += [f"{r['mbps']:.1f}", f"{r['cpu_local_pct']}/{r['cpu_peer_pct']}"]
+                line += [_mbps(r), _cpu(r)] + ([str(r["retransmits"]) if r.get("retransmits") is not None
+                                                 else "-"] if retr else [])
             else:
-                line += ["-", "-"]
+                line += ["-", "-"] + (["-"] if retr else [])
         body.append(line)
-    out.append(Table("Measurements", cols, body, caption="tx: the NIC sends; rx: it receives"))
-    sweep = [r for r in rows if r["dma_length"] is not None and r["mtu"] == 1500
-             and (focus_driver is None or r["driver"] == focus_driver)]
-    if sweep and param == "DMA_length":
-        top = max(r["mbps"] for r in rows)
-        for direction in ("tx", "rx"):
-            items = [(f"{direction} {r['driver']} DMA_length={r['dma_length']}", r["mbps"],
-                      "← recommended" if r["dma_length"] == mark_value else "")
-                     for r in sorted(sweep, key=lambda r: (r["driver"], r["dma_length"]))
-                     if r["direction"] == direction]
-            if items:
-                out.append(Bars(f"DMA_length sweep, {direction}, MTU 1500", items, "Mb/s", scale_max=top))
+    caption = "tx: the NIC sends; rx: it receives"
+    if any(r.get("runs") and len(r["runs"]) > 1 for r in rows):
+        caption += "; Mb/s is the median of the repeats ± half their spread"
+    return Table("Measurements", cols, body, caption=caption)
+
+
+def json_key(v):
+    return tuple(v) if isinstance(v, list) else v
+
+
+def sweep_bars(ms: dict, mark=None) -> list:
+    """A bar chart per direction of the rows that vary a setting, at the set's main MTU.
+    ``mark(driver, setting)`` gives the value to mark as recommended (or None)."""
+    rows = ms["rows"]
+    mtu = _main_mtu(rows)
+    sweep = [r for r in rows if r.get("value") is not None and r["mtu"] == mtu]
+    if not sweep:
+        return []
+    top = max(r["mbps"] for r in rows)
+    out = []
+    for direction in ("tx", "rx"):
+        items = []
+        for r in sorted((r for r in sweep if r["direction"] == direction),
+                        key=lambda r: (r["driver"], r.get("setting") or "", _order(r["value"]))):
+            rec = mark(r["driver"], r.get("setting")) if mark else None
+            note = "← recommended" if rec is not None and json_key(rec) == json_key(r["value"]) else ""
+            items.append((f"{direction} {r['driver']} {_label(r.get('setting'))}={_fmt(r['value'])}", r["mbps"], note))
+        if items:
+            labels = sorted({_label(r.get("setting")) for r in sweep})
+            title = f"{'/'.join(labels)} sweep, {direction}" + (f", MTU {mtu}" if mtu is not None else "")
+            out.append(Bars(title, items, "Mb/s", scale_max=top))
     return out
 
 
-def _param_blocks(params, modprobe: str | None, evidence: dict, shown: set[str]) -> list:
-    """Parameter advice with its evidence (each evidence set drawn once per view)."""
+def verdict_blocks(ms: dict) -> list:
+    vs = ms.get("verdicts") or []
+    if not vs:
+        return []
+    return [Text("What it means:", "good")] + [Text(f"  - {v.text}") for v in vs]
+
+
+def evidence_blocks(set_id: str, ms: dict | None, *, bars: bool = True, mark=None) -> list:
+    """A measurement set: where it was made, its table, its bar charts, what it means."""
+    rows = ms["rows"] if ms else None
+    if not rows:
+        return [Text(f"evidence {set_id}: no measurements stored", "warn")]
+    mine = " (your own)" if ms.get("origin") == "local" else ""
+    out: list = [Text(f"Evidence{mine}: {ms['title']}", "good"), set_fields(ms), measurements_table(ms)]
+    if bars:
+        out += sweep_bars(ms, mark)
+    return out + verdict_blocks(ms)
+
+
+def _marker(params):
+    """``mark(driver, setting)`` from parameter advice: the recommended value, or None."""
+    from nicdb.evidence.names import names_param
+
+    def mark(driver, setting):
+        same = [p for p in params if names_param(setting, p.module, p.param)]
+        # the driver's own advice, else (a bare parameter name) the advice on that parameter
+        for p in sorted(same, key=lambda p: p.driver != driver):
+            return p.recommended
+        return None
+
+    return mark
+
+
+def compare_blocks(p, evidence: dict, shown_sets: list[str]) -> list:
+    """The sets on ``p``'s chip and parameter side by side: a column per set and direction
+    (the driver's own rows where a set has them), a row per value; then whether the
+    user's machines agree with the recommendation."""
+    from nicdb.evidence.names import names_param
+
+    cols: list[tuple[str, str, dict]] = []  # (set id, direction, {value key: row})
+    values: dict = {}
+    for sid in shown_sets:
+        ms = evidence.get(sid)
+        if not ms:
+            continue
+        mtu = _main_mtu(ms["rows"])
+        rows = [r for r in ms["rows"] if r.get("value") is not None and r["mtu"] == mtu
+                and names_param(r.get("setting"), p.module, p.param)]
+        own = [r for r in rows if r["driver"] == p.driver]
+        rows = own or rows
+        for direction in ("tx", "rx"):
+            got = {json_key(r["value"]): r for r in rows if r["direction"] == direction}
+            if got:
+                drivers = sorted({r["driver"] for r in got.values()})
+                cols.append((f"{sid} {direction}" + ("" if own else f" ({', '.join(drivers)})"), direction, got))
+                for r in got.values():
+                    values[json_key(r["value"])] = r["value"]
+    if len(cols) < 2:
+        return []
+    body = []
+    for key in sorted(values, key=lambda k: _order(values[k])):
+        line = [_fmt(values[key]) + (" (recommended)" if json_key(p.recommended) == key else "")]
+        line += [_mbps(c[2][key]) if key in c[2] else "-" for c in cols]
+        body.append(line)
+    out: list = [Table(f"{p.param} on {p.driver}: the sets side by side (Mb/s)", [p.param] + [c[0] for c in cols],
+                       body)]
+    for sid in shown_sets:
+        ms = evidence.get(sid)
+        if not ms or ms.get("origin") != "local":
+            continue
+        for v in ms.get("verdicts") or []:
+            if v.driver != p.driver or v.recommended is None or not names_param(v.setting, p.module, p.param):
+                continue
+            where = ms.get("host") or sid
+            if v.agrees is None:
+                say = f"cannot tell: {p.param}={_fmt(v.recommended)} was not measured"
+            else:
+                say = "agrees with" if v.agrees else "disagrees with"
+                say += (f" the recommendation {p.param}={_fmt(v.recommended)} (best {_fmt(v.best_value)}: "
+                        f"{v.best_mbps:.1f} Mb/s; recommended: {v.recommended_mbps:.1f} Mb/s)")
+            out.append(Text(f"Your machine {where} ({sid}, {v.direction}): {say}", "good" if v.agrees else "warn"))
+    return out
+
+
+def _param_blocks(params, modprobe: str | None, evidence: dict, shown: set[str], mark) -> list:
+    """Parameter advice with its evidence (each evidence set drawn once per view);
+    ``mark(driver, setting)`` is the value recommended for that driver."""
     out: list = []
     for p in params:
         if p.action == "set":
@@ -153,10 +318,12 @@ def _param_blocks(params, modprobe: str | None, evidence: dict, shown: set[str])
             if meaning:
                 out.append(Text(f"  {p.param}={p.recommended} means: {meaning}"))
         out.append(Text(f"  confidence: {p.confidence}; source: {cite(p.source)}", "dim"))
-        for ev in p.evidence:
+        for ev in p.evidence + p.local_evidence:
             if ev not in shown:
                 shown.add(ev)
-                out += _evidence_blocks(ev, evidence.get(ev), p.param, None, p.recommended)
+                out += evidence_blocks(ev, evidence.get(ev), mark=mark)
+        if p.local_evidence:
+            out += compare_blocks(p, evidence, p.evidence + p.local_evidence)
     if modprobe:
         out.append(Text(f"Put this in /etc/modprobe.d/{params[0].module}.conf:", "good"))
         out.append(Text(modprobe, "code"))
@@ -191,10 +358,11 @@ def suggest_view(rep) -> list:
                          [[o.name, o.kind, o.status, str(o.score),
                            o.reason or "; ".join(i["title"] for i in o.issues)] for o in adv.options]))
     shown: set[str] = set()
-    out += _param_blocks(rep.params, rep.modprobe, rep.evidence, shown)
+    mark = _marker(rep.params + [p for ps, _ in rep.alternatives.values() for p in ps])
+    out += _param_blocks(rep.params, rep.modprobe, rep.evidence, shown, mark)
     for name, (params, line) in rep.alternatives.items():
         out.append(Text(f"If you use {name} instead:", "good"))
-        out += _param_blocks(params, line, rep.evidence, shown)
+        out += _param_blocks(params, line, rep.evidence, shown, mark)
     if rep.issues:
         out.append(Table("Known issues of the recommended driver on this kernel",
                          ["issue", "severity", "affected", "fixed in", "workaround", "confidence"],
