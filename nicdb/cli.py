@@ -24,11 +24,13 @@ _OUTPUT_ERRNOS = frozenset(getattr(errno, n) for n in ("ENOSPC", "EIO", "EDQUOT"
 COMMANDS = {
     "chip": "chip",
     "db": "db",
+    "evidence": "evidence",
     "families": "families",
     "identify": "identify",
     "search": "search",
     "snapshot": "snapshot",
     "suggest": "suggest",
+    "sweep": "sweep",
     "tune": "tune",
 }
 

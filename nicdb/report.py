@@ -204,6 +204,7 @@ def read_evidence(ms: dict, kb: KnowledgeBase, recommended_for=None) -> list:
     from nicdb.advice.evidence import read_rows
 
     rate, bus = set_context(ms, kb)
+    ms["line_rate"], ms["bus_verdict"] = rate, bus  # for charts: the levels to draw
     return read_rows(ms["rows"], setting_label, recommended_for, rate, bus)
 
 

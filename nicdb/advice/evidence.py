@@ -91,7 +91,8 @@ def curves(rows: list[dict], setting: str | None = None) -> list[Curve]:
     for r in rows:
         if r.get("value") is None or (setting is not None and r.get("setting") != setting):
             continue
-        groups.setdefault((r["driver"], r["direction"], r.get("mtu"), r.get("setting")), []).append(r)
+        mtu = None if r.get("setting") == "mtu" else r.get("mtu")  # an MTU sweep is one curve
+        groups.setdefault((r["driver"], r["direction"], mtu, r.get("setting")), []).append(r)
     out = []
     for (driver, direction, mtu, st), rs in groups.items():
         pts = []

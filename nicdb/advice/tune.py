@@ -329,3 +329,20 @@ def propose(settings: Settings, rate_mbps: float | None, rtt_ms: float | None,
         r.notes.append("the commands need root and last until reboot; to keep them, put the sysctl "
                        "settings in /etc/sysctl.d/ and the link settings in the network configuration")
     return r
+
+
+def proposed_value(report: TuneReport, setting: str):
+    """The value ``report`` proposes for a sweep's setting name (``txqueuelen``,
+    ``net.core.rmem_max``, ``coalesce.rx-usecs``, ``ring.rx``, ``mtu``), as a sweep compares
+    it with its best value; None when nothing is proposed (already enough, or not judged)."""
+    for p in report.proposals:
+        if p.setting == setting:
+            v = p.proposed
+            if isinstance(v, str) and all(w.isdigit() for w in v.split()) and len(v.split()) > 1:
+                return [int(w) for w in v.split()]  # tcp_rmem's "min default max"
+            return list(v) if isinstance(v, tuple) else v
+        if setting == f"coalesce.{p.setting}":
+            return p.proposed
+        if p.setting == "rings" and setting.startswith("ring.") and isinstance(p.proposed, dict):
+            return p.proposed.get(setting[5:])
+    return None

@@ -14,11 +14,18 @@ from nicdb.errors import InputError
 @click.argument("target", required=False, metavar="[SLOT|IFACE]")
 @click.option("--id", "pci_id", metavar="VENDOR:DEVICE", help="Advise for this ID instead of a device.")
 @click.option("--rev", metavar="REV", help="Revision ID (hex) with --id.")
+@click.option("--plot", metavar="FILE", help="Also draw the evidence for the advised parameter (the seed's "
+                                            "measurements and yours) into FILE (.svg or .png; needs matplotlib).")
 @src_options
 @click.pass_context
-def suggest(ctx, target, pci_id, rev, src_from, sysfs, kernel, modules_alias, as_json, plain):
+def suggest(ctx, target, pci_id, rev, plot, src_from, sysfs, kernel, modules_alias, as_json, plain):
     """Recommend a driver and its module parameters (such as DMA_length), with the evidence."""
     from nicdb.report import identify
+
+    if plot:
+        from nicdb.render.plot import check_path
+
+        check_path(plot)
 
     if pci_id:
         if target or src_from or sysfs:
@@ -32,6 +39,8 @@ def suggest(ctx, target, pci_id, rev, src_from, sysfs, kernel, modules_alias, as
             reading.devices = _pick(reading, target)
     doc = identify(reading, open_kb(ctx), kernel=kernel_for(kernel, reading.kernel), alias_file=modules_alias,
                    nics_only=not target)
+    if plot:
+        _plot(doc, plot)
     mode = out_mode(as_json, plain)
     if mode == "json":
         from nicdb.render import json_out
@@ -42,6 +51,21 @@ def suggest(ctx, target, pci_id, rev, src_from, sysfs, kernel, modules_alias, as
     from nicdb.render.views import suggest_document_view
 
     show(suggest_document_view(doc), mode)
+    if plot:
+        click.echo(f"chart written to {plot}")
+
+
+def _plot(doc, path: str) -> None:
+    """The chart of the first NIC whose advice has measurements behind it."""
+    from nicdb.render import plot
+    from nicdb.render.views import param_chart
+
+    for rep in doc.nics:
+        chart = param_chart(rep)
+        if chart is not None:
+            plot.save(chart, path)
+            return
+    raise InputError("nothing to plot: no measurements back the advice for these NICs")
 
 
 def _id_reading(pci_id: str, rev: str | None):

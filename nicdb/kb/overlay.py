@@ -34,7 +34,16 @@ def toml_value(v) -> str:
         return json.dumps(v, ensure_ascii=False).replace("\x7f", "\\u007f")  # TOML wants DEL escaped
     if isinstance(v, list):
         return "[" + ", ".join(toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):  # an inline table
+        return "{ " + ", ".join(f"{_key(str(k))} = {toml_value(x)}" for k, x in v.items()) + " }" if v else "{}"
     raise InputError(f"cannot store {type(v).__name__} in an overlay file")
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
+
+
+def _key(k: str) -> str:
+    return k if _BARE_KEY.match(k) else toml_value(k)
 
 
 def table(header: str, fields: dict) -> str:

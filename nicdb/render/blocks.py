@@ -70,3 +70,35 @@ def visible_blocks(blocks: list) -> list:
             b.items = [(visible(label), value, visible(note)) for label, value, note in b.items]
             b.groups = [visible(g) for g in b.groups]
     return blocks
+
+
+class Series(Record):
+    """One line of a chart: y values at x values; ``low``/``high`` the spread of repeats
+    (None where a point was run once); ``dashed`` for the second direction."""
+
+    __slots__ = ("label", "xs", "ys", "low", "high", "dashed", "group")
+
+    def __init__(self, label: str, xs: list, ys: list[float], low: list | None = None, high: list | None = None,
+                 dashed: bool = False, group: str = ""):
+        self.label, self.xs, self.ys = label, xs, ys
+        self.low = [None] * len(ys) if low is None else low
+        self.high = [None] * len(ys) if high is None else high
+        self.dashed, self.group = dashed, group
+
+
+class Chart(Record):
+    """Throughput against a setting's value, for an image file (``--plot``): one series per
+    driver and direction (and set), the recommended value marked (``marks``: (x, label)),
+    ceilings drawn across (``levels``: (y, label, kind) with kind ``bus`` or ``line``).
+    ``categories``: the x labels in order when the values are not numbers."""
+
+    __slots__ = ("title", "xlabel", "ylabel", "series", "marks", "levels", "categories", "notes")
+
+    def __init__(self, title: str, xlabel: str, series: list[Series], ylabel: str = "throughput (Mb/s)",
+                 marks: list | None = None, levels: list | None = None, categories: list[str] | None = None,
+                 notes: list[str] | None = None):
+        self.title, self.xlabel, self.ylabel, self.series = title, xlabel, ylabel, series
+        self.marks = [] if marks is None else marks
+        self.levels = [] if levels is None else levels
+        self.categories = categories
+        self.notes = [] if notes is None else notes

@@ -79,6 +79,38 @@ def evidence_to_dict(set_id: str, ms: dict | None) -> dict:
     return out
 
 
+def evidence_document(ms: dict) -> dict:
+    """``evidence show --json``: one set with its measurements and verdicts."""
+    return {"nicdb": __version__, "schema": JSON_SCHEMA, **evidence_to_dict(ms["id"], ms)}
+
+
+def set_summary(sets: list[dict]) -> dict:
+    """``evidence list --json``: every measurement set, without its measurements."""
+    return {"nicdb": __version__, "schema": JSON_SCHEMA, "sets": [
+        {"id": m["id"], **{k: m.get(k) for k in _SET_KEYS}, "settings": m.get("settings", []),
+         "vendor": _hex(m.get("vendor")), "device": _hex(m.get("device")),
+         "revs": fmt_rev_range(m["rev_lo"], m["rev_hi"]), "count": m.get("count", 0)} for m in sets]}
+
+
+def sweep_document(plan, status: str, *, notes: list[str] | None = None, result=None, ms: dict | None = None,
+                   saved: str | None = None) -> dict:
+    """``sweep --json``: the plan with its exact commands, and (after a run) what happened
+    and the measurement set it saved."""
+    k = plan.knob
+    return {
+        "nicdb": __version__, "schema": JSON_SCHEMA, "setting": k.name, "kind": k.kind, "iface": plan.iface,
+        "peer": plan.peer, "port": plan.port, "values": plan.values, "directions": plan.directions,
+        "repeat": plan.repeat, "duration_s": plan.duration, "original": plan.original,
+        "original_text": k.describe(plan.original), "status": status,
+        "plan": [{"value": v, "commands": cmds} for v, cmds in plan.steps()], "restore": plan.restore(),
+        "notes": notes or [],
+        "error": None if result is None else result.error,
+        "restored": None if result is None else result.restored,
+        "restore_error": None if result is None else result.restore_error,
+        "saved": saved, "set": None if ms is None else evidence_to_dict(ms["id"], ms),
+    }
+
+
 def report_to_dict(rep) -> dict:
     d = rep.device
     link = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nicdb.ids import fmt_rev_range
-from nicdb.render.blocks import Bars, Fields, Heading, Table, Text
+from nicdb.render.blocks import Bars, Chart, Fields, Heading, Series, Table, Text
 
 
 def cite(src: dict | None) -> str:
@@ -113,12 +113,18 @@ def _order(v):
 
 
 def _main_mtu(rows: list[dict]):
-    """The MTU most of a set's varied rows ran at (the one its curves are drawn for)."""
+    """The MTU most of a set's varied rows ran at (the one its curves are drawn for; a
+    row that varies the MTU itself counts at any)."""
     counts: dict = {}
     for r in rows:
-        if r.get("value") is not None:
+        if r.get("value") is not None and r.get("setting") != "mtu":
             counts[r["mtu"]] = counts.get(r["mtu"], 0) + 1
     return max(counts, key=lambda m: counts[m]) if counts else None
+
+
+def _at(r: dict, mtu) -> bool:
+    """Whether a varied row belongs to the curves drawn at ``mtu``."""
+    return r.get("value") is not None and (r.get("setting") == "mtu" or r["mtu"] == mtu)
 
 
 def set_fields(ms: dict) -> Fields:
@@ -196,7 +202,7 @@ def sweep_bars(ms: dict, mark=None) -> list:
     ``mark(driver, setting)`` gives the value to mark as recommended (or None)."""
     rows = ms["rows"]
     mtu = _main_mtu(rows)
-    sweep = [r for r in rows if r.get("value") is not None and r["mtu"] == mtu]
+    sweep = [r for r in rows if _at(r, mtu)]
     if not sweep:
         return []
     top = max(r["mbps"] for r in rows)
@@ -210,7 +216,7 @@ def sweep_bars(ms: dict, mark=None) -> list:
             items.append((f"{direction} {r['driver']} {_label(r.get('setting'))}={_fmt(r['value'])}", r["mbps"], note))
         if items:
             labels = sorted({_label(r.get("setting")) for r in sweep})
-            title = f"{'/'.join(labels)} sweep, {direction}" + (f", MTU {mtu}" if mtu is not None else "")
+            title = f"{'/'.join(labels)} sweep, {direction}" + (f", MTU {mtu}" if mtu is not None and labels != ["mtu"] else "")
             out.append(Bars(title, items, "Mb/s", scale_max=top))
     return out
 
@@ -261,7 +267,7 @@ def compare_blocks(p, evidence: dict, shown_sets: list[str]) -> list:
         if not ms:
             continue
         mtu = _main_mtu(ms["rows"])
-        rows = [r for r in ms["rows"] if r.get("value") is not None and r["mtu"] == mtu
+        rows = [r for r in ms["rows"] if _at(r, mtu)
                 and names_param(r.get("setting"), p.module, p.param)]
         own = [r for r in rows if r["driver"] == p.driver]
         rows = own or rows
@@ -297,6 +303,100 @@ def compare_blocks(p, evidence: dict, shown_sets: list[str]) -> list:
                         f"{v.best_mbps:.1f} Mb/s; recommended: {v.recommended_mbps:.1f} Mb/s)")
             out.append(Text(f"Your machine {where} ({sid}, {v.direction}): {say}", "good" if v.agrees else "warn"))
     return out
+
+
+def evidence_chart(sets: list[dict], mark=None, keep=None, title: str | None = None) -> Chart:
+    """The chart of one or more sets: throughput against the setting's value at each set's
+    main MTU, a line per (set,) driver and direction; ``mark(driver, setting)`` gives the
+    recommended value to mark, ``keep(row)`` filters rows. The first set's bus ceiling
+    and line rate are drawn across."""
+    series: list[Series] = []
+    labels: set[str] = set()
+    marks: dict = {}
+    values: dict = {}
+    many = len(sets) > 1
+    for ms in sets:
+        mtu = _main_mtu(ms["rows"])
+        rows = [r for r in ms["rows"] if _at(r, mtu) and (keep is None or keep(r))]
+        groups: dict[tuple, list[dict]] = {}
+        for r in rows:
+            groups.setdefault((r["driver"], r["direction"], r.get("setting")), []).append(r)
+        for (driver, direction, setting), rs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] != "tx")):
+            rs.sort(key=lambda r: _order(r["value"]))
+            labels.add(_label(setting))
+            for r in rs:
+                values[json_key(r["value"])] = r["value"]
+            name = f"{driver} {direction}" + (f" ({ms['id']})" if many else "") + \
+                (f", MTU {mtu}" if mtu and mtu != 1500 else "")
+            runs = [r.get("runs") for r in rs]
+            series.append(Series(name, [r["value"] for r in rs], [r["mbps"] for r in rs],
+                                 [min(x) if x and len(x) > 1 else None for x in runs],
+                                 [max(x) if x and len(x) > 1 else None for x in runs],
+                                 dashed=direction == "rx", group=f"{ms['id']} {driver}"))
+            rec = mark(driver, setting) if mark else None
+            if rec is not None:
+                marks[json_key(rec)] = f"recommended: {_label(setting)}={_fmt(rec)}"
+    numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values.values())
+    categories = None if numeric else [_fmt(values[k]) for k in sorted(values, key=lambda k: _order(values[k]))]
+    if categories is not None:
+        for s in series:
+            s.xs = [_fmt(x) for x in s.xs]
+    levels, notes = [], []
+    first = sets[0] if sets else {}
+    bus = first.get("bus_verdict")
+    if bus is not None and getattr(bus, "ceiling_mbps", None):
+        shared = bus.kind in ("pci", "pci-x")
+        levels.append((bus.ceiling_mbps, f"{bus.summary.split(':')[0]} bus peak {bus.ceiling_mbps} Mb/s"
+                       + (" (shared by both directions)" if shared else " per direction"), "bus"))
+    if first.get("line_rate"):
+        levels.append((first["line_rate"], f"line rate {first['line_rate']:g} Mb/s", "line"))
+    label = "/".join(sorted(labels)) or _label(first.get("setting"))
+    where = ", ".join(x for x in (first.get("host"), first.get("iface"), first.get("kernel")) if x)
+    if where:
+        notes.append(f"{first['id']}: {where}")
+    return Chart(title or f"Throughput by {label}" + (f" ({first['id']}): {first.get('title')}" if len(sets) == 1
+                                                      else ""),
+                 label, series, marks=[(values.get(k, k), t) for k, t in marks.items()] if numeric else
+                 [(_fmt(values.get(k, k)), t) for k, t in marks.items()],
+                 levels=levels, categories=categories, notes=notes)
+
+
+def param_chart(rep, setting_param: str | None = None) -> Chart | None:
+    """``suggest --plot``: the sets on the first advised parameter that has evidence (or
+    ``setting_param``), side by side."""
+    from nicdb.evidence.names import names_param
+
+    params = rep.params + [p for ps, _ in rep.alternatives.values() for p in ps]
+    mark = _marker(params)
+    for p in params:
+        if setting_param and p.param != setting_param:
+            continue
+        ids = [i for i in p.evidence + p.local_evidence if rep.evidence.get(i)]
+        if ids:
+            sets = [rep.evidence[i] for i in dict.fromkeys(ids)]
+            return evidence_chart(sets, mark, keep=lambda r: names_param(r.get("setting"), p.module, p.param),
+                                  title=f"{p.param}: throughput by value ({', '.join(dict.fromkeys(ids))})")
+    return None
+
+
+def evidence_list_view(sets: list[dict]) -> list:
+    if not sets:
+        return [Text("no measurement sets", "note")]
+    rows = []
+    for m in sets:
+        nic = "-" if m.get("vendor") is None else \
+            f"{m['vendor']:04x}:{m['device']:04x} rev {fmt_rev_range(m['rev_lo'], m['rev_hi'])}"
+        settings = ", ".join(dict.fromkeys([x for x in [m.get("setting")] + m.get("settings", []) if x])) or "-"
+        where = " ".join(x for x in (m.get("host"), m.get("iface")) if x) or m.get("board") or "-"
+        rows.append([m["id"], "yours" if m["origin"] == "local" else "nicdb", m["tool"] or "-", nic, settings,
+                     str(m.get("count", "")), where, m["title"]])
+    return [Table("Measurement sets", ["set", "origin", "tool", "NIC", "setting", "rows", "where", "title"], rows,
+                  caption="nicdb evidence show SET: the measurements, a chart, and what they mean")]
+
+
+def evidence_show_view(ms: dict, mark=None) -> list:
+    head = f"{ms['id']}" + (" (your own)" if ms.get("origin") == "local" else "")
+    return [Heading(head)] + evidence_blocks(ms["id"], ms, mark=mark)
 
 
 def _param_blocks(params, modprobe: str | None, evidence: dict, shown: set[str], mark) -> list:

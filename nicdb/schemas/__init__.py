@@ -18,6 +18,9 @@ BY_COMMAND = {
     "search": "search.schema.json",
     "db info": "db-info.schema.json",
     "tune": "tune.schema.json",
+    "evidence list": "evidence-list.schema.json",
+    "evidence show": "evidence.schema.json",
+    "sweep": "sweep.schema.json",
 }
 FLEET_SUMMARY = "fleet-summary.schema.json"
 
