@@ -149,3 +149,98 @@ def on_a_terminal():
         return b"".join(chunks).decode()
 
     return _run
+
+
+class NetnsPair:
+    """Two network namespaces of the test's own joined by a veth pair, with addresses from
+    the benchmarking range 198.18.0.0/15 (RFC 2544); ``iperf3 -s`` and ``nuttcp -S`` run
+    in the server namespace. Traffic never leaves them."""
+
+    def __init__(self, tag: str):
+        self.client, self.server = f"nicdb-t{tag}-c", f"nicdb-t{tag}-s"
+        self.client_if, self.server_if = f"nv{tag}c", f"nv{tag}s"
+        self.client_ip, self.server_ip = "198.18.0.1", "198.18.0.2"
+        self.procs: list = []
+
+    def ip(self, *args: str, check: bool = True):
+        import subprocess
+
+        return subprocess.run(["ip", *args], capture_output=True, text=True, timeout=30, check=check)
+
+    def nicdb(self, ns: str, *args: str, timeout: float = 180, signal_after: float | None = None,
+              signal_when: str | None = None, sig=None) -> Run:
+        """Run the nicdb CLI inside namespace ``ns`` (``ip netns exec``), as a user there
+        would. With ``signal_when``, send ``sig`` once that text appears on stdout."""
+        import os
+        import subprocess
+
+        argv = ["ip", "netns", "exec", ns, sys.executable, "-m", "nicdb", *args]
+        if signal_when is None:
+            p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=dict(os.environ))
+            return Run(p.returncode, p.stdout, p.stderr)
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+        out = []
+        for line in p.stdout:
+            out.append(line)
+            if signal_when in line:
+                p.send_signal(sig)
+                break
+        rest, err = p.communicate(timeout=timeout)
+        return Run(p.returncode, "".join(out) + rest, err)
+
+    def exec(self, ns: str, *argv: str, timeout: float = 60):
+        import subprocess
+
+        return subprocess.run(["ip", "netns", "exec", ns, *argv], capture_output=True, text=True, timeout=timeout)
+
+    def read(self, path: str) -> str:
+        """A file as the client namespace sees it (/sys and /proc/sys/net are its own)."""
+        return self.exec(self.client, "cat", path).stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def netns_pair():
+    """A :class:`NetnsPair`, made once per session and removed at its end. Skipped only
+    where the kernel (or the container) refuses network namespaces, with its words."""
+    import os
+    import shutil
+    import subprocess
+    import time
+
+    for tool in ("ip", "iperf3", "nuttcp"):
+        assert shutil.which(tool, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin"), \
+            f"{tool} is not installed: .ci/run installs iperf3, nuttcp and iproute2"
+    pair = NetnsPair(str(os.getpid() % 100000))
+    made = pair.ip("netns", "add", pair.client, check=False)
+    if made.returncode != 0:
+        pytest.skip(f"the kernel refuses network namespaces here: {made.stderr.strip()}")
+    try:
+        pair.ip("netns", "add", pair.server)
+        pair.ip("link", "add", pair.client_if, "netns", pair.client, "type", "veth", "peer", "name", pair.server_if,
+                "netns", pair.server)
+        for ns, dev, addr in ((pair.client, pair.client_if, pair.client_ip), (pair.server, pair.server_if,
+                                                                              pair.server_ip)):
+            pair.ip("-n", ns, "addr", "add", f"{addr}/24", "dev", dev)
+            pair.ip("-n", ns, "link", "set", dev, "up")
+            pair.ip("-n", ns, "link", "set", "lo", "up")
+        for argv in (["iperf3", "-s", "-B", pair.server_ip], ["nuttcp", "-S", "--nofork"]):
+            pair.procs.append(subprocess.Popen(["ip", "netns", "exec", pair.server, *argv],
+                                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            ss = pair.exec(pair.server, "ss", "-Hltn").stdout
+            if ":5201" in ss and ":5000" in ss:
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("iperf3 -s / nuttcp -S did not start listening in the test namespace")
+        yield pair
+    finally:
+        for p in pair.procs:
+            p.terminate()
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        pair.ip("netns", "del", pair.client, check=False)
+        pair.ip("netns", "del", pair.server, check=False)

@@ -30,6 +30,8 @@ lspci_text      ``nicdb.inputs.lspci_text.parse_lspci_text``
 lspci_hex       ``nicdb.inputs.lspci_hex.parse_lspci_hex``
 configspace     ``nicdb.inputs.configspace.decode_config``
 inputs          ``nicdb.inputs.read_text``: the method table picks the reader of any text
+results         ``nicdb.evidence.runs.read_text``: iperf3 --json and nuttcp output as
+                ``evidence import`` reads it (plausible figures or one error line)
 modalias        ``nicdb.modalias.AliasTable.from_text`` and candidate lookups: malformed
                 lines, odd globs
 cli             ``nicdb.cli.main`` with ``chip``, ``search``, ``suggest --id/--rev/--kernel``
@@ -1195,6 +1197,54 @@ register("lspci_hex", "nicdb.inputs.lspci_hex.parse_lspci_hex",
 register("inputs", "nicdb.inputs.read_text: the method table picks the reader of any text",
          _check_text_parser("nicdb.inputs", "read_text", "input"),
          lambda: text_strategy(LSPCI_SEEDS + HEX_SEEDS + JSON_SEEDS))
+
+
+# Results of measuring tools, in the shapes iperf3 --json and nuttcp write them.
+IPERF3_SEED = json.dumps({
+    "start": {"connected": [{"socket": 5, "local_host": "198.18.0.1", "local_port": 46532,
+                             "remote_host": "198.18.0.2", "remote_port": 5201}],
+              "version": "iperf 3.12", "connecting_to": {"host": "198.18.0.2", "port": 5201},
+              "tcp_mss_default": 1448, "timestamp": {"time": "Thu, 03 Dec 2026 08:34:03 GMT"},
+              "test_start": {"protocol": "TCP", "num_streams": 1, "duration": 1, "reverse": 0}},
+    "intervals": [{"streams": [{"socket": 5, "bits_per_second": 1.39e10, "retransmits": 956, "pmtu": 1500,
+                                "sender": True}]}],
+    "end": {"sum_sent": {"seconds": 1.000455, "bytes": 1745879040, "bits_per_second": 13960680210.5,
+                         "retransmits": 956, "sender": True},
+            "sum_received": {"seconds": 1.00099, "bytes": 1738801152, "bits_per_second": 13896651530.98,
+                             "sender": True},
+            "cpu_utilization_percent": {"host_total": 39.3, "remote_total": 50.8}}}, indent="\t")
+NUTTCP_SEEDS = [
+    "# nuttcp -t ref2\n 1123.8690 MB /  10.01 sec =  941.3733 Mbps 11 %TX 27 %RX\n"
+    "# nuttcp -r ref2\n 1122.3750 MB /  10.00 sec =  941.0966 Mbps 33 %TX 16 %RX 0 retrans 0.22 msRTT\n",
+    "$ nuttcp -fparse -r 198.18.0.2\nmegabytes=1524.5616 real_seconds=1.00 rate_Mbps=12785.8047 tx_cpu=41 "
+    "rx_cpu=40 retrans=0\n",
+    "nuttcp-r: 917.4375 MB in 1.00 real seconds = 935697.30 KB/sec = 7665.2323 Mbps\n"
+    "nuttcp-r: 0.0user 0.2sys 0:01real 26% 0i+0d 1212maxrss 0+0pf 2330+209csw\n\n"
+    "nuttcp-t: connect to 198.18.0.1 with mss=1448, RTT=0.286 ms\n"
+    "nuttcp-t: 0.0user 0.2sys 0:01real 25% 0i+0d 1248maxrss 0+0pf 254+400csw\n",
+]
+
+
+def _check_results(text, ctx: Context) -> None:
+    from nicdb.evidence.runs import read_text
+
+    for direction in (None, "tx"):
+        runs, err = expect_clean(read_text, text, "fuzz.results", direction)
+        if err is not None and "fuzz.results" not in str(err):
+            raise ContractViolation(f"error does not name the input: {err}")
+        for r in runs or []:
+            if r.direction not in ("tx", "rx") or not (0 <= r.mbps < 1e9):
+                raise ContractViolation(f"implausible run: {r}")
+            for pct in (r.cpu_local, r.cpu_peer):
+                if pct is not None and not 0 <= pct <= 100:
+                    raise ContractViolation(f"CPU share out of range: {r}")
+
+
+register("results", "nicdb.evidence.runs.read_text: iperf3 --json and nuttcp output (evidence import)",
+         _check_results,
+         lambda: text_strategy([IPERF3_SEED, IPERF3_SEED + "\n" + IPERF3_SEED] + NUTTCP_SEEDS,
+                               junk=st.sampled_from(["%TX", "Mbps", "nan", "1e999", "-1", '"error"', "rate_Mbps=",
+                                                     "nuttcp-t:", "{", "}", "[]", "null"]) | st.text(max_size=20)))
 
 
 def _check_config(ex, ctx: Context) -> None:

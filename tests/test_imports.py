@@ -43,17 +43,28 @@ def floor() -> set[str]:
     ("identify", "--plain"),
     ("chip", "1106:3119", "--rev", "11", "--json"),
     ("suggest", "--id", "1106:3119", "--rev", "11", "--json"),
+    ("suggest", "--id", "1106:3119", "--rev", "11", "--plain"),
+    ("evidence", "list", "--json"),
+    ("evidence", "show", "seed-001-vt6122-nuttcp", "--json"),
+    ("evidence", "show", "seed-001-vt6122-nuttcp", "--plain"),
 ])
 def test_one_shot_paths_stay_light(session_db, floor, args):
     code, mods = imported(*args)
     assert code == 0
     assert "nicdb.cli" in mods and f"nicdb.commands.{args[0]}" in mods
+    assert "nicdb.render.plot" not in mods  # matplotlib: only with --plot
     extra = {m for m in mods - floor if m.split(".")[0] != "nicdb"}
     assert not extra, f"{' '.join(args)} imports more than click, pyudev, sqlite3 and json: {sorted(extra)}"
     assert "nicdb.kb.build" not in mods  # no rebuild: the database is current
     others = {m for m in mods if m.startswith("nicdb.commands.")} - {
         "nicdb.commands", "nicdb.commands.common", f"nicdb.commands.{args[0]}"}
     assert not others, f"{args[0]} imported other commands: {others}"
+
+
+def test_sweep_plans_without_matplotlib(session_db):
+    code, mods = imported("sweep", "txqueuelen", "1,2", "--peer", "127.0.0.1", "--iface", "lo", "--dry-run")
+    assert code == 0
+    assert not {m for m in mods if m.split(".")[0] in ("matplotlib", "PIL", "numpy", "rich", "sqlite_utils")}
 
 
 def test_help_lists_every_command_module(session_db):

@@ -113,6 +113,7 @@ def _span(xs: list) -> str:
 
 
 def fmt_value(v) -> str:
+    """A setting's value as tables and commands show it (a list of numbers space-separated)."""
     if isinstance(v, list):
         return " ".join(str(x) for x in v)
     if isinstance(v, float) and v.is_integer():

@@ -41,6 +41,35 @@ def _flag_context(pci_id: str, rev: str | None, kernel: str | None, host: str | 
     return Context(host=host, kernel=kernel, vendor=v, device=d, revision=parse_rev(rev) if rev else None)
 
 
+def _measured_iface(runs) -> str:
+    """The interface the runs went through: the one holding the local address iperf3
+    reports, else the one the route to the peer a transcript names takes."""
+    from nicdb.evidence.context import iface_for_address
+
+    addrs = sorted({r.local_address for r in runs if r.local_address})
+    found = sorted({i for i in (iface_for_address(a) for a in addrs) if i})
+    how = "the results' local address"
+    if not addrs:
+        from nicdb.sweep.safety import route
+
+        peers = sorted({r.peer for r in runs if r.peer})
+        found, how = [], "the route to the peer"
+        for peer in peers:
+            try:
+                dev = route(peer).get("dev")
+            except InputError:
+                dev = None
+            if dev and dev not in found:
+                found.append(dev)
+        addrs = peers
+    if len(found) != 1:
+        why = ("the results do not say" if not addrs
+               else f"{how} ({', '.join(addrs)}) leads to no interface here" if not found
+               else f"they name several ({', '.join(found)})")
+        raise InputError(f"which NIC was measured? {why}: give --iface IFACE, --slot SLOT or --id VENDOR:DEVICE")
+    return found[0]
+
+
 @evidence.command("import")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option("--iface", metavar="IFACE", help="The interface measured (default: the one holding the address "
@@ -74,7 +103,7 @@ def evidence_import(ctx, files, iface, slot, pci_id, rev, kernel, host, driver, 
     host -- read from this machine unless --id says the results come from another -- and
     then shows as your own evidence in 'nicdb suggest' and 'nicdb evidence show'."""
     from nicdb.evidence import record
-    from nicdb.evidence.context import iface_for_address, read_context
+    from nicdb.evidence.context import read_context
     from nicdb.evidence.runs import read_file
 
     runs = []
@@ -94,13 +123,7 @@ def evidence_import(ctx, files, iface, slot, pci_id, rev, kernel, host, driver, 
         if iface and slot:
             raise InputError("give --iface or --slot, not both")
         if not iface and not slot:
-            addrs = sorted({r.local_address for r in runs if r.local_address})
-            found = sorted({i for i in (iface_for_address(a) for a in addrs) if i})
-            if len(found) != 1:
-                why = (f"the results' local address {', '.join(addrs)} is on no interface here" if addrs and not found
-                       else "the results do not say" if not addrs else f"they name several ({', '.join(found)})")
-                raise InputError(f"which NIC was measured? {why}: give --iface IFACE, --slot SLOT or --id VENDOR:DEVICE")
-            iface = found[0]
+            iface = _measured_iface(runs)
         context = read_context(iface, slot, sysfs)
     for n in context.notes:
         warn(n)

@@ -17,9 +17,6 @@ import subprocess
 from nicdb.errors import InputError
 from nicdb.model import Record
 
-_MAX = 4096
-
-
 class ModuleState(Record):
     """A kernel module as /sys/module shows it. ``state``: ``loaded`` (a loadable module,
     ``initstate`` live), ``builtin`` (no initstate: part of the kernel image, cannot be
@@ -52,16 +49,11 @@ class Context(Record):
 
 
 def _read(path: str) -> str | None:
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        return os.read(fd, _MAX).decode("utf-8", errors="replace").strip()
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+    """A sysfs attribute, stripped (None when it cannot be read)."""
+    from nicdb.inputs.sysfs import _read as read_attr
+
+    text = read_attr(path)
+    return None if text is None else text.strip()
 
 
 def module_state(module: str, sys_root: str = "/sys") -> ModuleState:

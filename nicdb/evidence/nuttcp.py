@@ -56,20 +56,23 @@ def _parse_pairs(line: str) -> dict | None:
     return pairs
 
 
-def _command_direction(line: str) -> str | None | bool:
-    """tx/rx for a nuttcp client command line; False for a server's (-S, -1); None: not a command."""
+def _command(line: str) -> tuple[str | None | bool, str | None]:
+    """(tx/rx, the peer) for a nuttcp client command line; (False, None) for a server's
+    (-S, -1); (None, None): not a command."""
     m = _CMD.match(line)
     if not m:
-        return None
+        return None, None
     args = (m.group("args") or "").replace('"', " ").replace("'", " ").split()
     flags = [a for a in args if a.startswith("-")]
     if any(f in ("-S", "-1") or f.startswith(("-S", "-1")) for f in flags):
-        return False
+        return False, None
+    hosts = [a for a in args if not a.startswith("-")]
+    peer = hosts[-1] if hosts else None
     if "-r" in flags:
-        return "rx"
+        return "rx", peer
     if "-t" in flags or args:
-        return "tx"  # nuttcp transmits unless told -r
-    return None
+        return "tx", peer  # nuttcp transmits unless told -r
+    return None, None
 
 
 def _number(text: str, what: str, where: str) -> float:
@@ -133,15 +136,15 @@ def parse(text: str, label: str, direction: str | None = None) -> list[Run]:
     if any(_VERBOSE.match(line) for line in text.splitlines()):
         return _verbose(text, label)
     runs: list[Run] = []
-    current = direction
+    current, peer = direction, None
     for n, line in enumerate(text.splitlines(), 1):
         where = f"{label}: line {n}"
         m = _BRIEF.match(line)
         pairs = None if m else _parse_pairs(line)
         if m is None and pairs is None:
-            cmd = _command_direction(line)
+            cmd, host = _command(line)
             if cmd:
-                current = cmd
+                current, peer = cmd, host
             continue
         if current is None:
             raise InputError(f"{where}: nuttcp's result does not say which way the data went; give "
@@ -161,7 +164,8 @@ def parse(text: str, label: str, direction: str | None = None) -> list[Run]:
                         retransmits=int(_number(retr, "retrans", where)) if retr is not None else None,
                         cpu_local=tx_cpu if current == "tx" else rx_cpu,
                         cpu_peer=rx_cpu if current == "tx" else tx_cpu,
-                        duration_s=finite(_number(sec, "seconds", where), "seconds", where, 1e7), where=where))
+                        duration_s=finite(_number(sec, "seconds", where), "seconds", where, 1e7), peer=peer,
+                        where=where))
     if not runs:
         raise InputError(f"{label}: no nuttcp result line (N MB / S sec = R Mbps T %TX R %RX, or -fparse)")
     return runs

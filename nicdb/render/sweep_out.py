@@ -8,15 +8,10 @@ from __future__ import annotations
 import sys
 import time
 
+from nicdb.evidence.record import median as _median
 from nicdb.render.visible import visible
 
 _WIDTHS = (18, 9, 14, 9, 7, 11, 0)
-
-
-def _median(xs: list[float]) -> float:
-    ys = sorted(xs)
-    n = len(ys)
-    return ys[n // 2] if n % 2 else (ys[n // 2 - 1] + ys[n // 2]) / 2
 
 
 def _row(cells) -> str:

@@ -371,11 +371,12 @@ def param_chart(rep, setting_param: str | None = None) -> Chart | None:
     for p in params:
         if setting_param and p.param != setting_param:
             continue
-        ids = [i for i in p.evidence + p.local_evidence if rep.evidence.get(i)]
+        same = [q for q in params if q.param == p.param]  # every driver's advice on it
+        ids = list(dict.fromkeys(i for q in same for i in q.evidence + q.local_evidence if rep.evidence.get(i)))
         if ids:
-            sets = [rep.evidence[i] for i in dict.fromkeys(ids)]
-            return evidence_chart(sets, mark, keep=lambda r: names_param(r.get("setting"), p.module, p.param),
-                                  title=f"{p.param}: throughput by value ({', '.join(dict.fromkeys(ids))})")
+            return evidence_chart([rep.evidence[i] for i in ids], mark,
+                                  keep=lambda r: any(names_param(r.get("setting"), q.module, q.param) for q in same),
+                                  title=f"{p.param}: throughput by value ({', '.join(ids)})")
     return None
 
 

@@ -13,6 +13,7 @@ import shlex
 import shutil
 import subprocess
 
+from nicdb.advice.evidence import fmt_value
 from nicdb.errors import NicdbError
 
 
@@ -51,13 +52,8 @@ def run(argv: list[str], *, timeout: float = 60.0, what: str | None = None) -> s
     return p.stdout
 
 
-def value_text(value) -> str:
-    """A value as the commands take it (a list of numbers space-separated)."""
-    if isinstance(value, list):
-        return " ".join(str(x) for x in value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+# A value as the commands take it (a list of numbers space-separated), as tables show it.
+value_text = fmt_value
 
 
 class Knob:
