@@ -79,6 +79,13 @@ def test_words_and_lists_keep_their_order_and_mtu_sweeps_are_one_curve():
         r["value"] = list(r["value"])
     (c,) = curves(lists)
     assert [p.value[2] for p in c.points] == [262144, 6291456]
+    triples = _rows({(4096, 16384): 1533.0, (4096, 65536): 6754.0, (4096, 262144): 14541.0, (4096, 1048576): 14600.0,
+                     (4096, 4194304): 14650.0})
+    for r in triples:
+        r["value"] = [r["value"][0], r["value"][1], r["value"][1]]
+    (c,) = curves(triples)
+    v = read_curve(c, "net.ipv4.tcp_rmem")  # lists of numbers are ordered: a plateau is found
+    assert c.ordered and v.flat_from == [4096, 262144, 262144] and "flattens from net.ipv4.tcp_rmem=4096 262144" in v.text
 
 
 def test_peer_cpu_and_single_points():

@@ -11,9 +11,10 @@ The thresholds:
 
 * Two throughputs are "the same" when they differ by less than the noise: 2 % of the
   best, or the spread of the repeats (half of max - min) when that is larger.
-* A curve "flattens" from the first value after which every point stays within 3 % of
-  the best (and at least two points are on that plateau). If that is the first value,
-  the setting made no difference.
+* A curve of ordered values (numbers, or lists of numbers such as tcp_rmem's) "flattens"
+  from the first value after which every point stays within 3 % of the best (and at
+  least two points are on that plateau). If that is the first value, the setting made
+  no difference.
 * "Below the line rate" is under 90 % of it. A CPU at 90 % or more on either end is
   named as a ceiling; a conventional PCI/PCI-X bus whose peak the plateau reaches
   60 % of is named as a likely one (arbitration and address phases keep real transfers
@@ -55,6 +56,11 @@ class Curve(Record):
     @property
     def numeric(self) -> bool:
         return all(_num(p.value) for p in self.points)
+
+    @property
+    def ordered(self) -> bool:
+        """Values with an order: numbers, or lists of numbers (tcp_rmem's triples)."""
+        return self.numeric or all(isinstance(p.value, list) for p in self.points)
 
 
 class Verdict(Record):
@@ -149,7 +155,7 @@ def read_curve(curve: Curve, label: str, recommended=None, line_rate_mbps: float
                 parts.append(f"the recommended {fmt_value(recommended)} gives {rec.mbps:.1f} Mb/s, {gap:.0f} % "
                              f"less: this machine disagrees with the recommendation")
     plateau: list[Point] = []
-    if curve.numeric and len(pts) >= 3:
+    if curve.ordered and len(pts) >= 3:
         floor = best.mbps - max(FLAT * best.mbps, best.noise)
         i = len(pts)
         while i > 0 and pts[i - 1].mbps >= floor:

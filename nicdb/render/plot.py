@@ -84,7 +84,9 @@ def save(chart: Chart, path: str) -> str:
             if xv is not None:
                 ax.axvline(xv, color="tab:red", linestyle=":", linewidth=1.5, label=label).set_gid("recommended")
         if chart.categories is not None:
-            ax.set_xticks(range(len(chart.categories)), chart.categories)
+            long = max(len(c) for c in chart.categories) > 8
+            ax.set_xticks(range(len(chart.categories)), chart.categories, rotation=20 if long else 0,
+                          ha="right" if long else "center", fontsize=8 if long else None)
         ax.set_ylim(0, ymax * 1.08 if ymax else 1)
         ax.set_title(chart.title, fontsize=11, wrap=True)
         ax.set_xlabel(chart.xlabel)
