@@ -12,8 +12,8 @@ The thresholds:
 * Two throughputs are "the same" when they differ by less than the noise: 2 % of the
   best, or the spread of the repeats (half of max - min) when that is larger.
 * A curve of ordered values (numbers, or lists of numbers such as tcp_rmem's) "flattens"
-  from the first value after which every point stays within 3 % of the best (and at
-  least two points are on that plateau). If that is the first value, the setting made
+  from the first value after which every point stays within 3 % of the best, or within
+  the spread of the repeats (and at least two points are on that plateau). If that is the first value, the setting made
   no difference.
 * "Below the line rate" is under 90 % of it. A CPU at 90 % or more on either end is
   named as a ceiling; a conventional PCI/PCI-X bus whose peak the plateau reaches
@@ -158,7 +158,7 @@ def read_curve(curve: Curve, label: str, recommended=None, line_rate_mbps: float
     if curve.ordered and len(pts) >= 3:
         floor = best.mbps - max(FLAT * best.mbps, best.noise)
         i = len(pts)
-        while i > 0 and pts[i - 1].mbps >= floor:
+        while i > 0 and pts[i - 1].mbps + pts[i - 1].noise >= floor:  # within the noise of both
             i -= 1
         if len(pts) - i >= 2:
             plateau = pts[i:]

@@ -11,11 +11,12 @@ import time
 from nicdb.evidence.record import median as _median
 from nicdb.render.visible import visible
 
-_WIDTHS = (18, 9, 14, 9, 7, 11, 0)
+_WIDTHS = (18, 9, 14, 9, 7, 11, 0)  # the first grows to the longest value
 
 
-def _row(cells) -> str:
-    return "  ".join(visible(str(c)).ljust(w) for c, w in zip(cells, _WIDTHS)).rstrip() + "\n"
+def _row(cells, first: int = _WIDTHS[0]) -> str:
+    widths = (first,) + _WIDTHS[1:]
+    return "  ".join(visible(str(c)).ljust(w) for c, w in zip(cells, widths)).rstrip() + "\n"
 
 
 class SweepOutput:
@@ -26,16 +27,17 @@ class SweepOutput:
         self.out, self.err = out or sys.stdout, err or sys.stderr
         self.bar = mode == "term" and self.err.isatty()
         self.total = self.index = 0
+        self.first = _WIDTHS[0]
         self.started = time.monotonic()
         self._drawn = False
 
     # ------------------------------------------------------------------ events
     def start(self, plan) -> None:
         self.total = len(plan.values) * plan.repeat * len(plan.directions)
-        self.per_value = plan.repeat * len(plan.directions)
+        self.first = max([_WIDTHS[0], len(self.label)] + [len(_v(v)) for v in plan.values])
         if self.mode != "json":
             self.out.write(_row([self.label, "direction", "Mb/s (median)", "± spread", "runs", "retransmits",
-                                 "CPU% local/peer"]))
+                                 "CPU% local/peer"], self.first))
             self.out.flush()
 
     def stage(self, i: int, value, text: str) -> None:
@@ -59,7 +61,7 @@ class SweepOutput:
             cpu = f"{round(_median(cl)) if cl else '-'}/{round(_median(cp)) if cp else '-'}"
             self.out.write(_row([_v(value), d, f"{_median(figs):.1f}",
                                  f"{(max(figs) - min(figs)) / 2:.1f}" if len(figs) > 1 else "-", len(figs),
-                                 round(_median(retr)) if retr else "-", cpu]))
+                                 round(_median(retr)) if retr else "-", cpu], self.first))
         self.out.flush()
 
     def restoring(self, original) -> None:
