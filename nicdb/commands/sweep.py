@@ -167,7 +167,7 @@ def sweep(ctx, setting, values, peer, port, iface, duration, reverse, both, repe
                     said = knob.dry_run(v).strip()
                     notes.append(f"modprobe's dry run of {knob._arg(v)}: {said or 'nothing to insert'}")
                 except StepError as e:
-                    notes.append(f"modprobe's dry run: {e}")
+                    notes.append(str(e))  # "modprobe's dry run of ... failed: ..."
         if refusal is not None:
             notes.append(f"as things are, the sweep would be refused: {refusal}")
         return _finish_plan(plan, notes, as_json, plain)
