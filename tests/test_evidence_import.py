@@ -271,3 +271,19 @@ def test_a_machine_that_disagrees_is_told_so(run, overlay, tmp_path):
     assert ("Your machine epia (odd-board, tx): disagrees with the recommendation DMA_length=6 "
             "(best 4: 700.0 Mb/s; recommended: 560.0 Mb/s)") in r.out
     assert "20 % less: this machine disagrees with the recommendation" in r.out
+
+
+def test_the_nic_of_a_sysfs_tree_is_recorded_by_pci_id_and_chip(run, overlay, datadir, shared_datadir):
+    r = run("evidence", "import", str(datadir / "seed-ref1-ref2.txt"), "--sysfs",
+            str(shared_datadir / "sysfs" / "vt6122-board"), "--iface", "eth0", "--setting", "DMA_length=6",
+            "--set", "board-runs")
+    assert r.code == 0, r.err
+    s = _set(overlay, "board-runs")["set"]
+    assert (s["vendor"], s["device"], s["revs"], s["chip"], s["slot"]) == ("1106", "3119", "11", "VT3216",
+                                                                            "0000:00:0a.0")
+    assert s["line_rate_mbps"] == 1000 and "host" not in s  # a folder says no host: none is made up
+    doc = json.loads(run("suggest", "--id", "1106:3119", "--rev", "11", "--json").out)["nics"][0]
+    assert "board-runs" in {e["id"] for e in doc["evidence"]}  # a bare DMA_length: whichever driver it names
+    r = run("evidence", "import", str(datadir / "seed-ref1-ref2.txt"), "--sysfs",
+            str(shared_datadir / "sysfs" / "vt6122-board"), "--slot", "0000:00:0b.0")
+    assert r.code == 2 and "no PCI function '0000:00:0b.0' in " in r.err
