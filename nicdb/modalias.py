@@ -38,8 +38,9 @@ Speed
     literal base class. A lookup visits one device bucket plus the few wildcard aliases
     of its vendor and class, and compiles a pattern the first time it is needed (cached
     per process). Measured on Debian's full 6.1 modules.alias (26,223 lines, 8,968 PCI
-    aliases): load ~15-19 ms, lookup ~6-12 us; the shipped table (2,366 aliases) loads in
-    ~3 ms.
+    aliases): load ~15-19 ms, lookup ~6-12 us. The shipped table (data/driver-facts/
+    aliases.tsv) is not parsed here: the database holds it, keyed by literal vendor and
+    device (:func:`literal_ids`), and :func:`finder` asks only for the rows of one ID.
 
 Only the standard library is imported here.
 """
@@ -48,10 +49,6 @@ from __future__ import annotations
 
 import os
 import re
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from pathlib import Path
 from operator import itemgetter as _itemgetter
 
 from nicdb.errors import DataError, InputError
@@ -61,8 +58,6 @@ from nicdb.model import PciDevice
 FIELDS = ("v", "d", "sv", "sd", "bc", "sc", "i")
 WIDTHS = (8, 8, 8, 8, 2, 2, 2)
 
-SHIPPED_DIR_NAME = "modules-alias"
-_PKG = os.path.dirname(os.path.abspath(__file__))
 
 _HEX = frozenset("0123456789abcdefABCDEF")
 _GLOB_CHARS = frozenset("*?[\\")
@@ -584,51 +579,32 @@ class AliasTable:
         return [(p, mod) for _, p, mod in self._all]
 
 
-# --------------------------------------------------------------------------- where the tables are
+# --------------------------------------------------------------------------- the shipped table
 
 
-def _version_key(name: str) -> tuple:
-    """Sort key for ``linux-6.1.0-56-amd64.alias``: numbers numerically."""
-    stem = name[len("linux-"):] if name.startswith("linux-") else name
-    stem = stem[: -len(".alias")] if stem.endswith(".alias") else stem
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.\-+~_]", stem))
+def shipped_alias_path() -> str:
+    """The shipped table of network-driver aliases: ``data/driver-facts/aliases.tsv``
+    (Debian kernels of several series, written by scripts/gen_driver_facts.py). DataError
+    if it is missing."""
+    from nicdb.kb import paths
+
+    path = os.path.join(paths.facts_dir(), "aliases.tsv")
+    if not os.path.isfile(path):
+        raise DataError(f"no shipped alias table at {path}; regenerate it with scripts/gen_driver_facts.py")
+    return path
 
 
-def shipped_alias_dirs() -> list[Path]:
-    """Where shipped tables may be: $NICDB_DATA, the installed package, the source checkout."""
-    from pathlib import Path
-
-    dirs = []
-    env = os.environ.get("NICDB_DATA")
-    if env:
-        dirs.append(Path(env) / SHIPPED_DIR_NAME)
-    dirs.append(Path(_PKG) / "_data" / SHIPPED_DIR_NAME)
-    dirs.append(Path(_PKG).parent / "data" / SHIPPED_DIR_NAME)
-    return dirs
-
-
-def shipped_alias_path() -> Path:
-    """The newest-kernel ``linux-<release>.alias`` nicdb ships. DataError if there is none."""
-    for d in shipped_alias_dirs():
-        if d.is_dir():
-            files = [p for p in d.glob("linux-*.alias") if p.is_file()]
-            if files:
-                return max(files, key=lambda p: _version_key(p.name))
-    raise DataError(
-        "no shipped modules.alias table (looked for linux-*.alias in "
-        + ", ".join(str(d) for d in shipped_alias_dirs())
-        + "); regenerate it with scripts/gen_modules_alias.py"
-    )
-
-
-def describe_shipped(table: AliasTable) -> str:
-    """How a shipped table is named to the user, from its header, e.g.
-    ``shipped table from Debian linux-image-6.1.0-56-amd64 6.1.192-2 (kernel 6.1.0-56-amd64)``."""
-    h = table.header
-    who = " ".join(x for x in (h.get("distribution"), h.get("package"), h.get("version")) if x)
-    kver = h.get("kernel-release")
-    text = "shipped table" + (f" from {who}" if who else f" {os.path.basename(table.path)}")
-    return text + (f" (kernel {kver})" if kver else "")
+def describe_shipped(provenance: dict) -> str:
+    """How the shipped table is named to the user, from the driver facts' PROVENANCE.toml,
+    e.g. ``shipped driver facts from Debian kernels 5.10.262-1, 6.1.192-3, 6.12.118-1,
+    7.2.13-1``."""
+    versions: dict[str, str] = {}
+    for i in provenance.get("inputs", []):
+        if i.get("kind") == "kernel" and i.get("series"):
+            versions.setdefault(i["series"], i.get("version", ""))
+    order = provenance.get("series") or sorted(versions)
+    kernels = ", ".join(versions.get(s) or s for s in order)
+    return "shipped driver facts" + (f" from Debian kernels {kernels}" if kernels else "")
 
 
 # --------------------------------------------------------------------------- candidates of a device
@@ -643,7 +619,7 @@ def finder(kb, alias_file: str | None, live: bool):
     """``device -> (candidate modules, where from)`` for a run: the input's own "Kernel
     modules" line when it has one, else modules.alias -- ``alias_file`` (``--modules-alias``),
     or the knowledge base's cached copy of the running kernel's table (``live``) or of
-    nicdb's shipped table. Lookups are remembered per modalias key, and the database is
+    nicdb's shipped driver facts (the aliases of Debian kernels of several series). Lookups are remembered per modalias key, and the database is
     asked only for the aliases that can match a device's vendor:device, once per ID: a
     fleet repeats a few chips in many hosts."""
     if alias_file:

@@ -143,7 +143,7 @@ def test_candidate_modules_with_refusal_applied(run):
     r = run("suggest", "--id", "10ec:8139", "--rev", "20", "--kernel", "6.1", "--json")
     nic = json.loads(r.out)["nics"][0]
     assert {"8139too", "8139cp"} <= set(nic["candidate_modules"]["modules"])
-    assert "shipped table" in nic["candidate_modules"]["source"]
+    assert "shipped driver facts" in nic["candidate_modules"]["source"]
     opts = {o["name"]: o["status"] for o in nic["drivers"]["options"]}
     assert opts["8139too"] == "refused" and nic["drivers"]["recommended"] == "8139cp"
 

@@ -1,13 +1,9 @@
-"""Candidate kernel modules from PCI modaliases (nicdb.modalias) and the shipped table's
-generator (scripts/modalias_gen.py, scripts/gen_modules_alias.py)."""
+"""Candidate kernel modules from PCI modaliases (nicdb.modalias): the matcher, the finder
+over the database's tables, and the shipped table from the driver facts."""
 
 from __future__ import annotations
 
-import importlib.util
-import io
 import re
-import shutil
-import tarfile
 import time
 from fnmatch import fnmatchcase  # the stdlib's glob, as an oracle
 from pathlib import Path
@@ -21,22 +17,6 @@ from nicdb.errors import InputError
 from nicdb.model import PciDevice
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def _script_module(name: str):
-    """A module of scripts/, imported under its own name (so the scripts that import it
-    share this module object)."""
-    import sys
-
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
-
-
-gen = _script_module("modalias_gen")
 
 
 def dev(vendor, device, *, sv=None, sd=None, cc=None, rev=None) -> PciDevice:
@@ -267,8 +247,8 @@ def test_finder_with_the_shipped_table(kb):
     find = M.finder(kb, None, live=False)
     mods, source = find(dev(0x1106, 0x3119))
     assert mods == ["via_velocity"]
-    assert re.fullmatch(r"shipped table from Debian linux-image-6\.1\.0-\d+-amd64 \S+ \(kernel 6\.1\.0-\d+-amd64\)",
-                        source), source
+    assert re.fullmatch(r"shipped driver facts from Debian kernels 5\.10\.\d+-\d+, 6\.1\.\d+-\d+, "
+                        r"6\.12\.\d+-\d+, \d+\.\d+\.\d+-\d+", source), source
     assert find(dev(None, 0x3119)) == (None, source)  # no vendor: no modalias that could select a driver
     assert find(dev(0x8086, 0x1229, cc=0x020000))[0] == ["e100"]
 
@@ -284,49 +264,43 @@ def test_finder_prefers_the_running_kernels_table_when_live(tmp_path, monkeypatc
         mods, source = M.finder(kb, None, live=True)(dev(0x8086, 0x1229))
         assert mods == ["my_e100"] and source.startswith("running kernel ") and str(f) in source
         mods, source = M.finder(kb, None, live=False)(dev(0x8086, 0x1229))
-        assert mods == ["e100"] and source.startswith("shipped table from Debian")
+        assert mods == ["e100"] and source.startswith("shipped driver facts from Debian")
     monkeypatch.setattr(paths, "running_alias_file", lambda: None)
     with KnowledgeBase.open(tmp_path / "db2.sqlite") as kb:
         mods, source = M.finder(kb, None, live=True)(dev(0x8086, 0x1229))
         assert mods == ["e100"] and "the running kernel has no modules.alias" in source
 
 
-def test_shipped_path_prefers_package_then_repo_and_newest(monkeypatch, tmp_path):
-    data = tmp_path / "data" / "modules-alias"
-    data.mkdir(parents=True)
-    for v in ("6.1.0-9-amd64", "6.1.0-10-amd64", "5.10.0-30-amd64"):
-        (data / f"linux-{v}.alias").write_text("alias pci:v*d*sv*sd*bc*sc*i* x\n")
-    monkeypatch.setenv("NICDB_DATA", str(tmp_path / "data"))
-    assert M.shipped_alias_path() == data / "linux-6.1.0-10-amd64.alias"
-    monkeypatch.delenv("NICDB_DATA")
-    assert M.shipped_alias_dirs()[-1] == REPO / "data" / "modules-alias"
+def test_shipped_path_is_the_driver_facts_alias_table(monkeypatch, tmp_path):
+    assert M.shipped_alias_path() == str(REPO / "data" / "driver-facts" / "aliases.tsv")
+    monkeypatch.setenv("NICDB_DATA", str(tmp_path))
+    from nicdb.errors import DataError
+
+    with pytest.raises(DataError, match="gen_driver_facts.py"):
+        M.shipped_alias_path()
+
+
+def test_describe_shipped_names_every_series_kernel():
+    prov = {"series": ["5.10", "7.2"], "inputs": [
+        {"kind": "kernel", "series": "7.2", "version": "7.2.13-1", "package": "linux-base-7.2"},
+        {"kind": "kernel", "series": "7.2", "version": "7.2.13-1", "package": "linux-modules-7.2"},
+        {"kind": "firmware", "version": "20260916-1"},
+        {"kind": "kernel", "series": "5.10", "version": "5.10.262-1"}]}
+    assert M.describe_shipped(prov) == "shipped driver facts from Debian kernels 5.10.262-1, 7.2.13-1"
+    assert M.describe_shipped({}) == "shipped driver facts"
 
 
 # --------------------------------------------------------------------------- the shipped table
 
 
-def test_shipped_table_header_and_content():
-    path = M.shipped_alias_path()
-    assert path.parent == REPO / "data" / "modules-alias" or path.parent.name == "modules-alias"
-    t = M.AliasTable.load(path)
-    h = t.header
-    assert set(h) >= {"distribution", "package", "version", "sha256", "kernel-release", "rule",
-                      "command", "aliases", "modules"}
-    assert h["distribution"] == "Debian"
-    assert re.fullmatch(r"linux-image-6\.1\.0-\d+-amd64", h["package"])
-    assert re.fullmatch(r"[0-9a-f]{64}", h["sha256"])
-    assert path.name == f"linux-{h['kernel-release']}.alias"
-    assert h["package"] == f"linux-image-{h['kernel-release']}"
-    assert "kernel/drivers/net/" in h["rule"] and "virtio_pci" in h["rule"]
-    assert h["command"].startswith("python scripts/gen_modules_alias.py linux-image-")
-    assert int(h["aliases"]) == len(t) > 1000
-    assert t.malformed == 0
-    pairs = list(t.aliases())
-    assert pairs == sorted(set(pairs))  # deterministic order, no duplicates
+def _shipped_table() -> M.AliasTable:
+    """The shipped aliases.tsv as a modules.alias text (every series)."""
+    lines = [ln.split("\t") for ln in Path(M.shipped_alias_path()).read_text().splitlines()[1:]]
+    return M.AliasTable.from_text("".join(f"alias {a} {m}\n" for a, m, _ in lines), "aliases.tsv")
 
 
 def test_shipped_table_known_nics():
-    t = M.AliasTable.load(M.shipped_alias_path())
+    t = _shipped_table()
     assert set(t.candidates(dev(0x10EC, 0x8139, rev=0x20))) == {"8139too", "8139cp"}
     assert t.candidates(dev(0x1106, 0x3119, cc=0x020000)) == ["via_velocity"]
     assert t.candidates(dev(0x8086, 0x1229, cc=0x020000)) == ["e100"]
@@ -334,186 +308,6 @@ def test_shipped_table_known_nics():
     assert t.candidates(dev(0x8086, 0x100E)) == ["e1000"]
     # network drivers only: an xHCI controller has no candidate in this table
     assert t.candidates(dev(0x1912, 0x0015, cc=0x0C0330)) == []
-
-
-# --------------------------------------------------------------------------- the generator
-
-KVER = "6.1.0-99-amd64"
-
-FAKE_TREE = {
-    "kernel/drivers/net/ethernet/realtek/8139too.ko": None,
-    "kernel/drivers/net/ethernet/realtek/8139cp.ko": None,
-    "kernel/drivers/net/ethernet/via/via-velocity.ko": None,
-    "kernel/drivers/net/wireless/ath/ath9k/ath9k.ko": None,
-    "kernel/drivers/net/usb/r8152.ko": None,
-    "kernel/drivers/virtio/virtio_pci.ko": None,
-    "kernel/drivers/virtio/virtio_mmio.ko": None,
-    "kernel/drivers/usb/host/xhci-pci.ko": None,
-}
-FAKE_ALIAS = """\
-# Aliases extracted from modules themselves.
-alias pci:v000010ECd00008139sv*sd*bc*sc*i* 8139too
-alias pci:v*d00008139sv000010ECsd00008139bc*sc*i* 8139too
-alias pci:v000010ECd00008139sv*sd*bc*sc*i* 8139cp
-alias pci:v00001106d00003119sv*sd*bc*sc*i* via_velocity
-alias pci:v0000168Cd0000002Esv*sd*bc*sc*i* ath9k
-alias usb:v0BDAp8153d*dc*dsc*dp*ic*isc*ip*in* r8152
-alias pci:v00001AF4d*sv*sd*bc*sc*i* virtio_pci
-alias of:N*T*Cvirtio,mmio virtio_mmio
-alias pci:v*d*sv*sd*bc0Csc03i30* xhci_pci
-alias pci:v00009999d00009999sv*sd*bc*sc*i* ghost
-alias pci:v00001106d00003119sv*sd*bc*sc*i* via_velocity
-"""
-EXPECTED = [
-    ("pci:v*d00008139sv000010ECsd00008139bc*sc*i*", "8139too"),
-    ("pci:v000010ECd00008139sv*sd*bc*sc*i*", "8139cp"),
-    ("pci:v000010ECd00008139sv*sd*bc*sc*i*", "8139too"),
-    ("pci:v00001106d00003119sv*sd*bc*sc*i*", "via_velocity"),
-    ("pci:v0000168Cd0000002Esv*sd*bc*sc*i*", "ath9k"),
-    ("pci:v00001AF4d*sv*sd*bc*sc*i*", "virtio_pci"),
-    ("pci:v0000AAAAd0000BBBBsv*sd*bc*sc*i*", "builtin_nic"),
-]
-
-
-def make_tree(root: Path, with_dep: bool = True) -> Path:
-    """A module tree as depmod leaves it (empty .ko files; modules.* written by hand)."""
-    md = root / "lib" / "modules" / KVER
-    for rel in FAKE_TREE:
-        (md / rel).parent.mkdir(parents=True, exist_ok=True)
-        (md / rel).write_bytes(b"")
-    (md / "modules.alias").write_text(FAKE_ALIAS)
-    if with_dep:
-        (md / "modules.dep").write_text(
-            "".join(f"{rel}:\n" for rel in FAKE_TREE if "r8152" not in rel)
-            + "kernel/drivers/net/usb/r8152.ko: kernel/drivers/net/mii.ko\n"
-        )
-    (md / "modules.builtin").write_text(
-        "kernel/drivers/net/ethernet/acme/builtin-nic.ko\nkernel/drivers/ata/builtin-sata.ko\n"
-    )
-    (md / "modules.builtin.modinfo").write_bytes(
-        b"builtin_nic.alias=pci:v0000AAAAd0000BBBBsv*sd*bc*sc*i*\0builtin_nic.license=GPL\0"
-        b"builtin_sata.alias=pci:v*d*sv*sd*bc01sc06i01*\0"
-    )
-    return md
-
-
-def test_module_name_normalizes():
-    assert gen.module_name("kernel/drivers/net/ethernet/via/via-velocity.ko") == "via_velocity"
-    assert gen.module_name("kernel/drivers/net/x/foo-bar.ko.xz") == "foo_bar"
-    assert gen.module_name("8139too.ko.zst") == "8139too"
-
-
-@pytest.mark.parametrize("with_dep", [True, False])
-def test_filter_keeps_network_drivers_and_virtio_pci(tmp_path, with_dep):
-    md = make_tree(tmp_path, with_dep=with_dep)
-    paths = gen.module_paths(md)
-    assert paths["via_velocity"] == "kernel/drivers/net/ethernet/via/via-velocity.ko"
-    assert paths["builtin_nic"] == "kernel/drivers/net/ethernet/acme/builtin-nic.ko"
-    assert gen.network_pci_aliases(md) == EXPECTED
-
-
-def test_render_table_roundtrip_and_deterministic(tmp_path):
-    md = make_tree(tmp_path)
-    aliases = gen.network_pci_aliases(md)
-    meta = {"distribution": "Debian", "package": f"linux-image-{KVER}", "version": "6.1.999-1",
-            "sha256": "0" * 64, "kernel-release": KVER, "rule": gen.RULE,
-            "command": "python scripts/gen_modules_alias.py x.deb"}
-    text = gen.render_table(aliases, meta)
-    assert text == gen.render_table(list(reversed(aliases)), meta)
-    t = M.AliasTable.from_text(text)
-    assert t.header["aliases"] == "7" and len(t) == 7 and t.header["modules"] == "6"
-    assert t.header["kernel-release"] == KVER
-    assert M.describe_shipped(t) == f"shipped table from Debian linux-image-{KVER} 6.1.999-1 (kernel {KVER})"
-    assert t.candidates(dev(0x10EC, 0x8139)) == ["8139too", "8139cp"]
-
-
-def _ar(members: list[tuple[str, bytes]]) -> bytes:
-    out = io.BytesIO()
-    out.write(b"!<arch>\n")
-    for name, data in members:
-        out.write(f"{name:<16}{0:<12}{0:<6}{0:<6}{'100644':<8}{len(data):<10}`\n".encode())
-        out.write(data + (b"\n" if len(data) % 2 else b""))
-    return out.getvalue()
-
-
-def _tar(files: dict[str, bytes], mode: str) -> bytes:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode=mode) as tf:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            info.mode = 0o644
-            tf.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
-
-
-def make_deb(path: Path) -> Path:
-    control = (
-        f"Package: linux-image-{KVER}\nVersion: 6.1.999-1\nArchitecture: amd64\n"
-        "Maintainer: Debian Kernel Team <debian-kernel@lists.debian.org>\n"
-        "Description: fake kernel\n multi-line\n"
-    ).encode()
-    files = {f"./lib/modules/{KVER}/{rel}": b"" for rel in FAKE_TREE}
-    files["./boot/vmlinuz-" + KVER] = b"not a kernel"
-    path.write_bytes(_ar([
-        ("debian-binary", b"2.0\n"),
-        ("control.tar.gz", _tar({"./control": control}, "w:gz")),
-        ("data.tar.xz", _tar(files, "w:xz")),
-    ]))
-    return path
-
-
-@pytest.mark.parametrize("use_dpkg", [False, True])
-def test_deb_reading(tmp_path, use_dpkg):
-    if use_dpkg and shutil.which("dpkg-deb") is None:
-        pytest.skip("dpkg-deb not installed")
-    deb = make_deb(tmp_path / "fake.deb")
-    f = gen.deb_fields(deb, use_dpkg=use_dpkg)
-    assert f["Package"] == f"linux-image-{KVER}" and f["Version"] == "6.1.999-1"
-    assert f["Maintainer"].startswith("Debian Kernel Team")
-    out = tmp_path / "x"
-    out.mkdir()
-    gen.extract_deb(deb, out, use_dpkg=use_dpkg)
-    base, release = gen.modules_base(out)
-    assert (base, release) == (out, KVER)
-    assert (out / "lib/modules" / KVER / "kernel/drivers/net/ethernet/via/via-velocity.ko").is_file()
-
-
-def _load_script():
-    spec = importlib.util.spec_from_file_location("gen_modules_alias", REPO / "scripts" / "gen_modules_alias.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def test_script_end_to_end_is_reproducible(tmp_path, monkeypatch):
-    """The whole script on a fake .deb; depmod is replaced by writing what it would write."""
-    script = _load_script()
-    deb = make_deb(tmp_path / f"linux-image-{KVER}_6.1.999-1_amd64.deb")
-
-    def fake_depmod(base, release):
-        assert release == KVER
-        make_tree(Path(base))
-
-    monkeypatch.setattr(gen, "run_depmod", fake_depmod)
-    out1 = script.generate(deb, tmp_path / "a", use_dpkg=False)
-    out2 = script.generate(deb, tmp_path / "b", use_dpkg=False)
-    assert out1.name == f"linux-{KVER}.alias"
-    assert out1.read_bytes() == out2.read_bytes()
-    t = M.AliasTable.load(out1)
-    assert t.header["sha256"] == gen.sha256_file(deb)
-    assert t.header["file"] == deb.name
-    assert t.header["command"] == f"python scripts/gen_modules_alias.py {deb.name}"
-    assert t.header["distribution"] == "Debian"
-    assert list(t.aliases()) == EXPECTED
-
-
-def test_script_help_documents_usage(capsys):
-    script = _load_script()
-    with pytest.raises(SystemExit):
-        script.main(["--help"])
-    out = capsys.readouterr().out
-    assert "gen_modules_alias.py" in out and "depmod -b" in out and "kernel/drivers/net/" in out
 
 
 # --------------------------------------------------------------------------- properties and speed
@@ -630,7 +424,7 @@ def _rows_like_the_database(table: M.AliasTable) -> dict[tuple[str, str], list[t
 
 
 def test_narrowed_rows_give_the_same_candidates_as_the_whole_table():
-    table = M.AliasTable.load(M.shipped_alias_path())
+    table = _shipped_table()
     groups = _rows_like_the_database(table)
     order = {pm: i for i, pm in enumerate(table.aliases())}
     rnd = __import__("random").Random(7)

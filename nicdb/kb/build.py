@@ -36,7 +36,8 @@ class BuildReport:
 def _write(db: sqlite_utils.Database, tree, names: dict[str, list], meta: dict) -> dict:
     """Create every table of :data:`nicdb.kb.schema.TABLES` and fill it: the knowledge
     base's rows (dicts from :func:`nicdb.kb.load.load_tree`) and the big name tables (tuples
-    in column order, from pci.ids and modules.alias), each with one ``executemany``."""
+    in column order, from pci.ids, the driver facts and modules.alias), each with one
+    ``executemany``."""
     rows_of = {
         "sources": tree.sources, "families": tree.families, "chips": tree.chips, "claims": tree.claims,
         "log_ids": tree.log_ids, "drivers": tree.drivers, "supports": tree.supports, "params": tree.params,
@@ -86,34 +87,123 @@ def _names(pci_ids: Path | None, warnings: list[str], strict: bool) -> tuple[dic
     return out, version
 
 
-def _alias_rows(warnings: list[str]) -> tuple[list[tuple], dict]:
-    """The shipped and running-kernel modules.alias tables, PCI lines only, keyed by the
-    literal vendor and device of each pattern ("*" when a wildcard), so a lookup reads a
-    handful of rows instead of parsing a whole file."""
+def _tsv(path: str, columns: int) -> list[list[str]]:
+    """The rows of a driver-facts table (a ``# col<TAB>col`` header line, then one row per line)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().split("\n")
+    except OSError as e:
+        raise DataError(f"cannot read {path}: {e.strerror or e}") from None
+    rows = [ln.split("\t") for ln in lines[1:] if ln]
+    for n, r in enumerate(rows, 2):
+        if len(r) != columns:
+            raise DataError(f"{path}:{n}: {len(r)} cells, expected {columns} (regenerate with "
+                            "scripts/gen_driver_facts.py)")
+    return rows
+
+
+def _series_order(cells) -> list[str]:
+    return sorted(set(cells), key=lambda s: tuple(int(x) for x in s.split(".")))
+
+
+def carry_aliases(modules: list[list[str]], aliases: list[list[str]]) -> list[str]:
+    """The built-in rule: a module present in a series in which it has no alias rows (a
+    built-in whose modules.builtin.modinfo lacks device-table aliases: virtio_pci in 6.12)
+    keeps each alias that holds in the nearest series with aliases on both sides of the
+    gap (at either end, in the one neighbour). Returns, per alias row, the series added
+    ("" for none); ``aliases`` rows are ``[pattern, module, series]``."""
+    order = _series_order(s for m in modules for s in m[1].split())
+    by_module: dict[str, list[int]] = {}
+    for i, (_, mod, _series) in enumerate(aliases):
+        by_module.setdefault(mod, []).append(i)
+    carried = [""] * len(aliases)
+    for mod, series, _path in modules:
+        rows = by_module.get(mod, [])
+        have = {s for i in rows for s in aliases[i][2].split()}
+        gaps = [s for s in series.split() if s not in have]
+        if not rows or not gaps:
+            continue
+        for gap in gaps:
+            at = order.index(gap)
+            before = next((s for s in reversed(order[:at]) if s in have), None)
+            after = next((s for s in order[at + 1:] if s in have), None)
+            for i in rows:
+                held = aliases[i][2].split()
+                if (before is None or before in held) and (after is None or after in held):
+                    carried[i] = (carried[i] + " " + gap).strip()
+    return carried
+
+
+def _facts(warnings: list[str]) -> tuple[dict[str, list], dict]:
+    """The driver-facts tables (data/driver-facts/) as database rows, and what the meta
+    table says of them. Missing facts are a warning: nicdb then knows no candidate
+    modules offline."""
+    import tomllib
+
+    folder = paths.facts_dir()
+    out: dict[str, list] = {"modules": [], "module_params": [], "module_firmware": [], "firmware_files": [],
+                            "fact_inputs": [], "aliases": []}
+    prov_path = os.path.join(folder, "PROVENANCE.toml")
+    if not os.path.isfile(prov_path):
+        warnings.append(f"no driver facts in {folder} (regenerate them with scripts/gen_driver_facts.py): "
+                        "candidate modules come only from a modules.alias")
+        return out, {}
+    try:
+        with open(prov_path, "rb") as f:
+            prov = tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise DataError(f"{prov_path}: {e}") from None
+    modules = _tsv(os.path.join(folder, "modules.tsv"), 3)
+    aliases = _tsv(os.path.join(folder, "aliases.tsv"), 3)
+    out["modules"] = [tuple(r) for r in modules]
+    out["module_params"] = [tuple(r) for r in _tsv(os.path.join(folder, "params.tsv"), 4)]
+    out["module_firmware"] = [(m, f, int(any(c in f for c in "*?[")), s)
+                              for m, f, s in _tsv(os.path.join(folder, "firmware.tsv"), 3)]
+    out["firmware_files"] = [tuple(r) for r in _tsv(os.path.join(folder, "firmware-packages.tsv"), 5)]
     from nicdb import modalias
 
-    rows: list[tuple] = []
-    meta: dict = {}
-    sources = []
+    carried = carry_aliases(modules, aliases)
+    for (pattern, module, series), extra in zip(aliases, carried):
+        vendor, device = modalias.literal_ids(pattern)
+        out["aliases"].append(("shipped", vendor or "*", device or "*", pattern, module, series, extra))
+    inputs = [i for i in prov.get("inputs", []) if i.get("kind") == "kernel" or i.get("matched")]
+    out["fact_inputs"] = [(i.get("kind"), i.get("series", ""), i.get("release"), i.get("suite"), i.get("package"),
+                           i.get("version")) for i in inputs]
+    meta = {"alias_shipped": modalias.describe_shipped(prov),
+            "facts_series": " ".join(prov.get("series", [])),
+            "facts_releases": " ".join(prov.get("releases", [])),
+            "facts_generated": prov.get("generated", "")}
+    return out, meta
+
+
+def _running_aliases(warnings: list[str]) -> tuple[list[tuple], dict]:
+    """The running kernel's modules.alias, PCI lines only, keyed by the literal vendor and
+    device of each pattern ("*" when a wildcard), so a lookup reads a handful of rows
+    instead of parsing a whole file."""
+    from nicdb import modalias
+
+    path = paths.running_alias_file()
+    if path is None:
+        return [], {}
     try:
-        sources.append(("shipped", modalias.shipped_alias_path()))
-    except DataError as e:
-        warnings.append(str(e))
-    run = paths.running_alias_file()
-    if run is not None:
-        sources.append(("running", run))
-    for name, path in sources:
-        try:
-            table = modalias.AliasTable.load(path)
-        except InputError as e:
-            warnings.append(f"ignoring {path}: {e}")
-            continue
-        meta[f"alias_{name}"] = (modalias.describe_shipped(table) if name == "shipped"
-                                 else f"running kernel {os.uname().release} ({path})")
-        for pattern, module in table.aliases():
-            vendor, device = modalias.literal_ids(pattern)
-            rows.append((name, vendor or "*", device or "*", pattern, module))
-    return rows, meta
+        table = modalias.AliasTable.load(path)
+    except InputError as e:
+        warnings.append(f"ignoring {path}: {e}")
+        return [], {}
+    rows = []
+    for pattern, module in table.aliases():
+        vendor, device = modalias.literal_ids(pattern)
+        rows.append(("running", vendor or "*", device or "*", pattern, module, "", ""))
+    return rows, {"alias_running": f"running kernel {os.uname().release} ({path})"}
+
+
+def _tables(pci_ids: Path | None, warnings: list[str], strict: bool) -> tuple[dict[str, list], dict]:
+    """The name, alias and driver-facts tables (tuples in column order), and their meta."""
+    names, version = _names(pci_ids, warnings, strict)
+    facts, meta = _facts(warnings)
+    running, run_meta = _running_aliases(warnings)
+    facts["aliases"] += running
+    return names | facts, meta | run_meta | {"pci_ids_version": version or ""}
 
 
 def build(target: str | Path, *, pci_ids: Path | None = None, strict_pci_ids: bool = False,
@@ -125,9 +215,8 @@ def build(target: str | Path, *, pci_ids: Path | None = None, strict_pci_ids: bo
     pci_ids = Path(pci_ids) if pci_ids else None
     warnings: list[str] = []
     tree = load_tree(paths.roots())
-    names, version = _names(pci_ids, warnings, strict_pci_ids)
-    names["aliases"], alias_meta = _alias_rows(warnings)
-    meta = _meta(fingerprint, pci_ids, version) | alias_meta
+    names, extra_meta = _tables(pci_ids, warnings, strict_pci_ids)
+    meta = _meta(fingerprint, pci_ids) | extra_meta
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -158,7 +247,7 @@ def build(target: str | Path, *, pci_ids: Path | None = None, strict_pci_ids: bo
         msg = getattr(e, "strerror", None) or str(e)
         raise DatabaseError(f"cannot write the database at {target}: {msg}") from None
     return BuildReport(str(target), time.perf_counter() - t0, counts, str(pci_ids) if pci_ids else None,
-                       version, warnings)
+                       meta["pci_ids_version"] or None, warnings)
 
 
 def _sweep_stale_temps(target: Path) -> None:
@@ -191,22 +280,20 @@ def build_connection(*, pci_ids: Path | None = None, fingerprint: str | None = N
     warnings: list[str] = []
     pci_ids = Path(pci_ids) if pci_ids else None
     tree = load_tree(paths.roots())
-    names, version = _names(pci_ids, warnings, False)
-    names["aliases"], alias_meta = _alias_rows(warnings)
+    names, extra_meta = _tables(pci_ids, warnings, False)
     conn = sqlite3.connect(":memory:")
     with conn:
         _write(sqlite_utils.Database(conn, execute_plugins=False), tree, names,
-               _meta(fingerprint, pci_ids, version) | alias_meta)
+               _meta(fingerprint, pci_ids) | extra_meta)
     return conn, warnings
 
 
-def _meta(fingerprint: str | None, pci_ids: Path | None, version: str | None) -> dict:
+def _meta(fingerprint: str | None, pci_ids: Path | None) -> dict:
     return {
         "schema_version": paths.DB_SCHEMA_VERSION,
         "nicdb_version": __version__,
         "fingerprint": fingerprint or paths.fingerprint(pci_ids),
         "pci_ids": str(pci_ids) if pci_ids else "",
-        "pci_ids_version": version or "",
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "python": sys.version.split()[0],
     }

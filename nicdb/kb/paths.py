@@ -65,13 +65,21 @@ def running_alias_file() -> str | None:
     return None
 
 
+FACTS_DIR = "driver-facts"
+FACTS_FILES = ("modules.tsv", "aliases.tsv", "params.tsv", "firmware.tsv", "firmware-packages.tsv",
+               "PROVENANCE.toml")
+
+
+def facts_dir() -> str:
+    """The generated driver facts (data/driver-facts/, written by scripts/gen_driver_facts.py)."""
+    return os.path.join(data_dir(), FACTS_DIR)
+
+
 def alias_files() -> list[str]:
-    """Every modules.alias table the database caches: shipped tables and the running kernel's."""
-    d = os.path.join(data_dir(), "modules-alias")
-    try:
-        out = sorted(os.path.join(d, n) for n in os.listdir(d) if n.startswith("linux-") and n.endswith(".alias"))
-    except OSError:
-        out = []
+    """The files the database's alias and driver-facts tables come from: the shipped
+    driver facts and the running kernel's modules.alias."""
+    d = facts_dir()
+    out = [os.path.join(d, n) for n in FACTS_FILES]
     run = running_alias_file()
     return out + ([run] if run else [])
 

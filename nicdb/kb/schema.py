@@ -254,14 +254,57 @@ TABLES: tuple[Table, ...] = (
         Column("level", int, "0 class, 1 subclass, 2 programming interface"),
         Column("name", str, "pci.ids name"),
     ], indexes=(("code",),), group="pci.ids"),
-    Table("aliases", "PCI modalias patterns of Linux network drivers (modules.alias), from nicdb's shipped "
-                     "table and the running kernel's.", [
+    Table("aliases", "PCI modalias patterns of Linux network drivers (modules.alias): the shipped driver "
+                     "facts' (data/driver-facts/aliases.tsv, Debian kernels of several series) and the running "
+                     "kernel's.", [
         Column("source", str, "shipped or running"),
         Column("vendor", str, "the pattern's literal vendor (8 hex digits) or *"),
         Column("device", str, "the pattern's literal device (8 hex digits) or *"),
         Column("pattern", str, "the modalias pattern, pci:v...d...sv...sd...bc...sc...i..."),
         Column("module", str, "the module it loads"),
-    ], indexes=(("source", "vendor", "device"),), group="modules"),
+        Column("series", str, "shipped: the kernel series whose module carries the alias, space-separated "
+                              "(5.10 6.1 6.12 7.2); running: empty"),
+        Column("carried", str, "series added by the built-in rule: a module built into a series whose "
+                               "modules.builtin.modinfo lists no aliases keeps the aliases of the series "
+                               "around it (empty: none)"),
+    ], indexes=(("source", "vendor", "device"), ("module",)), group="modules"),
+    Table("modules", "Linux PCI network driver modules in Debian's kernels, per kernel series "
+                     "(data/driver-facts/modules.tsv).", [
+        Column("module", str, "the module name (modules.alias spelling)"),
+        Column("series", str, "the kernel series that have it, space-separated, ascending"),
+        Column("path", str, "its path under lib/modules/<release>/ in the newest series that has it"),
+    ], pk=("module",), group="driver-facts"),
+    Table("module_params", "Parameters of those modules and their types, per kernel series "
+                           "(data/driver-facts/params.tsv; a retyped parameter has a row per type).", [
+        Column("module", str, "the module"),
+        Column("name", str, "the parameter"),
+        Column("type", str, "its type as modinfo's parmtype gives it: int, uint, bool, charp, array of int, ..."),
+        Column("series", str, "the kernel series in which it has this type"),
+    ], indexes=(("module",),), group="driver-facts"),
+    Table("module_firmware", "Firmware names those modules declare (modinfo firmware=), per kernel series "
+                             "(data/driver-facts/firmware.tsv).", [
+        Column("module", str, "the module"),
+        Column("name", str, "the firmware name, relative to /lib/firmware; may hold wildcards (* ? [..])"),
+        Column("wildcard", int, "1 when the name holds wildcards (each matches within one path component)"),
+        Column("series", str, "the kernel series whose module declares it"),
+    ], indexes=(("module",), ("name",)), group="driver-facts"),
+    Table("firmware_files", "Firmware files Debian's firmware packages ship, per release, for the declared "
+                            "names (data/driver-facts/firmware-packages.tsv).", [
+        Column("file", str, "the file's path under /lib/firmware"),
+        Column("release", str, "the Debian release (bullseye, bookworm, trixie, sid)"),
+        Column("package", str, "the binary package that ships it"),
+        Column("version", str, "that package's version"),
+        Column("target", str, "for a symbolic link, the file it finally points to (also listed); else empty"),
+    ], indexes=(("file",), ("package",)), group="driver-facts"),
+    Table("fact_inputs", "The Debian packages the driver facts were read from "
+                         "(data/driver-facts/PROVENANCE.toml).", [
+        Column("kind", str, "kernel or firmware"),
+        Column("series", str, "the kernel series (kernel packages)"),
+        Column("release", str, "the Debian release"),
+        Column("suite", str, "the archive suite it was taken from"),
+        Column("package", str, "the package"),
+        Column("version", str, "its version"),
+    ], group="driver-facts"),
     Table("meta", "What the database was built from, and when.", [
         Column("key", str, "the item"),
         Column("value", str, "its value"),

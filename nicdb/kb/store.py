@@ -30,6 +30,8 @@ class KnowledgeBase:
         self.warnings = warnings or []
         self._sources: dict | None = None
         self._chips: dict[tuple[int, int], list[dict]] = {}  # (vendor, device) -> every chip row, cited
+        self._facts_meta: dict | None = None
+        self._module_facts: dict[str, dict | None] = {}
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -342,9 +344,102 @@ class KnowledgeBase:
         except sqlite3.DatabaseError as e:
             raise DatabaseError(f"the database at {self.path} cannot be read ({e}); run 'nicdb db build'") from None
 
+    # ------------------------------------------------------------------ driver facts
+    def facts_meta(self) -> dict:
+        """What the driver facts cover: ``series`` and ``releases`` (oldest first), the date
+        they were ``generated``, and ``kernels``: series -> ``{series, package, version}`` of
+        the kernel package whose modules were read."""
+        if self._facts_meta is None:
+            meta = {r[0]: r[1] for r in self.conn.execute(
+                "SELECT key, value FROM meta WHERE key IN ('facts_series', 'facts_releases', 'facts_generated')")}
+            kernels: dict[str, dict] = {}
+            for series, package, version in self.conn.execute(
+                    "SELECT series, package, version FROM fact_inputs WHERE kind='kernel' ORDER BY rowid"):
+                # the package with the modules (7.x splits linux-base off linux-modules)
+                if series not in kernels or not package.startswith("linux-base-"):
+                    kernels[series] = {"series": series, "package": package, "version": version}
+            self._facts_meta = {"series": meta.get("facts_series", "").split(),
+                                "releases": meta.get("facts_releases", "").split(),
+                                "generated": meta.get("facts_generated", ""), "kernels": kernels}
+        return self._facts_meta
+
+    def shipped_alias_rows(self, vendor: int, device: int) -> list[tuple[str, str, str, str]]:
+        """The shipped ``(pattern, module, series, carried)`` aliases that can match ``vendor:device``."""
+        return self.conn.execute(
+            "SELECT pattern, module, series, carried FROM aliases WHERE source='shipped' AND vendor IN (?, '*') "
+            "AND device IN (?, '*') ORDER BY rowid", (f"{vendor:08X}", f"{device:08X}")).fetchall()
+
+    def module_facts(self, module: str) -> dict | None:
+        """A module's generated facts: ``series`` (ascending), ``path``, ``params`` (``{name,
+        type, series}``, one per type) and declared ``firmware`` (``{name, wildcard,
+        series}``); None when the facts do not have the module."""
+        module = module.replace("-", "_")
+        if module in self._module_facts:
+            return self._module_facts[module]
+        row = self.conn.execute("SELECT module, series, path FROM modules WHERE module=?", (module,)).fetchone()
+        facts = None
+        if row is not None:
+            facts = {"module": row[0], "series": row[1].split(), "path": row[2],
+                     "params": [{"name": n, "type": t, "series": s.split()} for n, t, s in self.conn.execute(
+                         "SELECT name, type, series FROM module_params WHERE module=? ORDER BY rowid", (module,))],
+                     "firmware": [{"name": n, "wildcard": bool(w), "series": s.split()} for n, w, s in self.conn.execute(
+                         "SELECT name, wildcard, series FROM module_firmware WHERE module=? ORDER BY rowid",
+                         (module,))]}
+        self._module_facts[module] = facts
+        return facts
+
+    def fact_modules(self) -> list[tuple[str, str]]:
+        """Every module of the driver facts with its series."""
+        return self.conn.execute("SELECT module, series FROM modules ORDER BY module").fetchall()
+
+    def module_aliases(self, module: str) -> list[tuple[str, str, str]]:
+        """The shipped ``(pattern, series, carried)`` aliases of a module."""
+        return self.conn.execute("SELECT pattern, series, carried FROM aliases WHERE source='shipped' AND module=? "
+                                 "ORDER BY rowid", (module.replace("-", "_"),)).fetchall()
+
+    def firmware_shipped(self, names) -> dict[str, list[dict]]:
+        """For each firmware name (wildcards allowed, each within one path component) the
+        files Debian's packages ship: ``{file, release, package, version, target}`` rows."""
+        from fnmatch import fnmatchcase
+
+        out: dict[str, list[dict]] = {}
+        cols = ("file", "release", "package", "version", "target")
+        for name in names:
+            if name in out:
+                continue
+            wild = next((i for i, c in enumerate(name) if c in "*?["), None)
+            if wild is None:
+                rows = self.conn.execute("SELECT file, release, package, version, target FROM firmware_files "
+                                         "WHERE file=? ORDER BY rowid", (name,)).fetchall()
+            else:
+                prefix = name[:wild]
+                parts = name.split("/")
+                rows = [r for r in self.conn.execute(
+                    "SELECT file, release, package, version, target FROM firmware_files WHERE file >= ? AND file < ? "
+                    "ORDER BY rowid", (prefix, prefix + "\U0010ffff"))
+                    if len(r[0].split("/")) == len(parts)
+                    and all(fnmatchcase(a, b) for a, b in zip(r[0].split("/"), parts))]
+            out[name] = [dict(zip(cols, r)) for r in rows]
+        return out
+
+    def firmware_declared_by(self, file: str) -> list[tuple[str, str]]:
+        """The ``(module, series)`` that declare ``file``, by name or by a wildcard matching it."""
+        from fnmatch import fnmatchcase
+
+        parts = file.split("/")
+        out = []
+        for module, name, wildcard, series in self.conn.execute(
+                "SELECT module, name, wildcard, series FROM module_firmware WHERE name=? OR wildcard=1 ORDER BY rowid",
+                (file,)):
+            if not wildcard or (len(name.split("/")) == len(parts)
+                                and all(fnmatchcase(a, b) for a, b in zip(parts, name.split("/")))):
+                out.append((module, series))
+        return out
+
     # ------------------------------------------------------------------ search
     def search(self, text: str, limit: int = 50) -> dict[str, list[dict]]:
-        """Find chips, families, drivers, vendors and devices whose names contain ``text``."""
+        """Find chips, families, drivers, vendors and devices whose names contain ``text``, and
+        the driver facts' modules and firmware files."""
         like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         esc = " ESCAPE '\\'"
         return {
@@ -362,7 +457,40 @@ class KnowledgeBase:
             "devices": self.q("SELECT d.vendor, d.device, d.name, v.name AS vendor_name FROM pci_devices d "
                               "LEFT JOIN pci_vendors v ON v.vendor = d.vendor WHERE d.name LIKE ?" + esc
                               + " LIMIT ?", (like, limit)),
+            "modules": self._search_modules(text, limit),
+            "firmware": self._search_firmware(like, limit),
         }
+
+    def _search_modules(self, text: str, limit: int) -> list[dict]:
+        """Modules of the driver facts whose name (``-`` read as ``_``) or path contains ``text``."""
+        like = "%" + text.replace("-", "_").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        plain = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self.conn.execute("SELECT module, series, path FROM modules WHERE module LIKE ? ESCAPE '\\' "
+                                 "OR path LIKE ? ESCAPE '\\' ORDER BY module LIMIT ?", (like, plain, limit)).fetchall()
+        return [{"module": m, "series": s.split(), "path": p} for m, s, p in rows]
+
+    def _search_firmware(self, like: str, limit: int) -> list[dict]:
+        """Firmware files whose name contains the text: the files Debian's packages ship and
+        the names modules declare, each with the modules that may request it and the
+        packages that ship it."""
+        names = [r[0] for r in self.conn.execute(
+            "SELECT file FROM firmware_files WHERE file LIKE ? ESCAPE '\\' UNION "
+            "SELECT name FROM module_firmware WHERE name LIKE ? ESCAPE '\\' ORDER BY 1 LIMIT ?",
+            (like, like, limit))]
+        shipped = self.firmware_shipped(names)
+        out = []
+        for name in names:
+            seen = set()
+            packages = []
+            for r in shipped[name]:
+                if (r["release"], r["package"]) not in seen and r["file"] == name:
+                    seen.add((r["release"], r["package"]))
+                    packages.append({"release": r["release"], "package": r["package"], "version": r["version"]})
+            target = next((r["target"] for r in shipped[name] if r["target"] and r["file"] == name), "")
+            out.append({"file": name, "wildcard": any(c in name for c in "*?["),
+                        "modules": [{"module": m, "series": s.split()} for m, s in self.firmware_declared_by(name)],
+                        "packages": packages, "target": target or None})
+        return out
 
 
 def _try_open(path: str, fp: str) -> tuple[sqlite3.Connection | None, str]:
