@@ -33,6 +33,8 @@ def actions(rep) -> list[tuple[int, str]]:
             out.append((0, f"{d.driver} refuses this revision: use {adv.recommended}"))
         elif adv.recommended and used is not None and used.name != adv.recommended:
             out.append((2, f"use {adv.recommended} instead of {d.driver}"))
+    if rep.firmware_state == "missing" and rep.firmware_advice:
+        out.append((1, rep.firmware_advice))
     for i in rep.issues:
         rank = _SEVERITY_RANK.get(i.get("severity", "minor"), 2)
         if rank < 2:
@@ -100,26 +102,28 @@ class FleetSummary:
 
 def identify_fleet(folder, kb, *, kernel: str | None, modules=None, nics_only: bool = True,
                    members: list[str] | None = None) -> Iterator[tuple]:
-    """``(host, path, reports, error)`` for each member of a fleet folder, one host at a
-    time: the reports of its NICs (every device with ``nics_only=False``), or None and
-    the one-line error that made the member unreadable.
+    """``(host, path, document, error)`` for each member of a fleet folder, one host at a
+    time: the :class:`~nicdb.report.Document` of its NICs (every device with
+    ``nics_only=False``), or None and the one-line error that made the member unreadable.
 
     ``modules`` is as for :func:`nicdb.report.build_reports`; one
     :class:`~nicdb.report.Identifier` serves the whole fleet, so each distinct chip is
     looked up once. Devices that are not NICs are left unread where the input allows
     it (see :func:`nicdb.inputs.read`). ``members``: as for
-    :func:`nicdb.inputs.fleet_folder.iter_fleet`.
+    :func:`nicdb.inputs.fleet_folder.iter_fleet`. A host read from a snapshot gets its
+    firmware files checked as its snapshot recorded them.
     """
     from nicdb.inputs import resolve_missing_ids
-    from nicdb.inputs.fleet_folder import iter_fleet
-    from nicdb.report import Identifier, build_reports
+    from nicdb.inputs.fleet_folder import iter_fleet_readings
+    from nicdb.report import Document, Identifier, build_reports
 
     ident = Identifier(kb, kernel=kernel)
-    for host, path, devices, err in iter_fleet(folder, nics_only=nics_only, members=members):
+    for host, path, reading, err in iter_fleet_readings(folder, nics_only=nics_only, members=members):
         if err is not None:
             yield host, path, None, err
             continue
+        devices = reading.devices
         resolve_missing_ids(devices, kb)  # name-only input: IDs first (this may make a device a NIC)
         reports = build_reports(devices, kb, kernel=kernel, modules=modules, nics_only=nics_only,
-                                identifier=ident)
-        yield host, path, reports, None
+                                identifier=ident, system=reading.system)
+        yield host, path, Document(str(path), host, kernel, reports, ident.distribution(reading.system)), None

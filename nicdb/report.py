@@ -6,11 +6,14 @@ and the pure advice functions (nicdb.advice). Renderers take the reports from he
 
 from __future__ import annotations
 
+from nicdb.advice import facts as F
 from nicdb.advice.bus import bus_ceiling
 from nicdb.advice.driver import DriverAdvice, choose_driver
 from nicdb.advice.params import ParamAdvice, advise_params, modprobe_line
 from nicdb.kb.store import KnowledgeBase
 from nicdb.model import PciDevice, Record, may_hide_nic
+
+SHIPPED = "shipped driver facts"  # how nicdb.modalias.describe_shipped names the shipped table
 
 
 class NicReport(Record):
@@ -19,14 +22,16 @@ class NicReport(Record):
 
     __slots__ = ("device", "vendor_name", "device_name", "subsystem_name", "class_name", "chip", "chip_ranges",
                  "drivers", "params", "modprobe", "issues", "candidate_modules", "modules_source", "bus",
-                 "summary", "alternatives", "evidence")
+                 "summary", "alternatives", "evidence", "facts", "firmware", "firmware_state", "firmware_advice")
 
     def __init__(self, device: PciDevice, vendor_name, device_name, subsystem_name, class_name,
                  chip: dict | None, chip_ranges: int, drivers: DriverAdvice | None,
                  params: list[ParamAdvice] | None = None, modprobe: str | None = None,
                  issues: list[dict] | None = None, candidate_modules: list[str] | None = None,
                  modules_source: str | None = None, bus=None, summary: str = "",
-                 alternatives: dict | None = None, evidence: dict | None = None):
+                 alternatives: dict | None = None, evidence: dict | None = None,
+                 facts: "DriverFacts | None" = None, firmware: list | None = None, firmware_state: str = "none",
+                 firmware_advice: str | None = None):
         self.device = device
         self.vendor_name, self.device_name = vendor_name, device_name
         self.subsystem_name, self.class_name = subsystem_name, class_name
@@ -43,16 +48,38 @@ class NicReport(Record):
         self.alternatives = {} if alternatives is None else alternatives
         # The measurement sets the parameter advice cites: {set id: set with its rows}
         self.evidence = {} if evidence is None else evidence
+        # The generated driver facts of the candidate modules (DriverFacts, None: no facts)
+        self.facts = facts
+        # The firmware files its driver may request, on this host (nicdb.advice.facts.FirmwareFile),
+        # the NIC's firmware state (see firmware_verdict) and the advice that goes first when missing
+        self.firmware = [] if firmware is None else firmware
+        self.firmware_state, self.firmware_advice = firmware_state, firmware_advice
+
+
+class DriverFacts(Record):
+    """The generated driver facts of one NIC's candidate modules: the series the facts
+    cover, the one the advice is for (``kernel_series``; ``exact``: the kernel's own, not
+    the nearest), each module's :class:`~nicdb.advice.facts.ModuleFacts`, the module whose
+    firmware is checked, and the kernel packages the facts were read from."""
+
+    __slots__ = ("series", "kernel_series", "exact", "modules", "firmware_module", "kernels")
+
+    def __init__(self, series: list[str], kernel_series: str | None, exact: bool, modules: list,
+                 firmware_module: str | None, kernels: list[dict]):
+        self.series, self.kernel_series, self.exact = series, kernel_series, exact
+        self.modules, self.firmware_module, self.kernels = modules, firmware_module, kernels
 
 
 class Document(Record):
     """Everything ``identify`` and ``suggest`` show for one machine: where it was read
     from, the host and the kernel the advice is for, and one report per NIC."""
 
-    __slots__ = ("source", "host", "kernel", "nics")
+    __slots__ = ("source", "host", "kernel", "nics", "distribution")
 
-    def __init__(self, source: str, host: str | None, kernel: str | None, nics: list[NicReport]):
+    def __init__(self, source: str, host: str | None, kernel: str | None, nics: list[NicReport],
+                 distribution=None):
         self.source, self.host, self.kernel, self.nics = source, host, kernel, nics
+        self.distribution = distribution  # nicdb.advice.facts.Distro of the host, None when unknown
 
 
 def _names(dev: PciDevice, kb: KnowledgeBase) -> tuple:
@@ -69,12 +96,127 @@ class Identifier:
     (vendor, device, subsystem, revision, class, candidate modules), so a fleet of a
     million functions costs one set of queries per distinct chip, not per device."""
 
-    def __init__(self, kb: KnowledgeBase, *, kernel: str | None):
+    def __init__(self, kb: KnowledgeBase, *, kernel: str | None, system=None, live_params: bool = False):
         self.kb = kb
         self.kernel = kernel
+        self.system = system  # the host's firmware files and os-release (nicdb.inputs.host.HostSystem)
+        self.live_params = live_params  # add live parameter descriptions and values (suggest on a live system)
         self._cache: dict[tuple, tuple] = {}
+        self._fw: dict[tuple, tuple] = {}  # (plan, system, distribution) -> firmware files, state, advice
+        self._distros: dict[int, tuple] = {}
+        self._alias_rows: dict[tuple[int, int], list] = {}
 
-    def _lookup(self, dev: PciDevice, candidate_modules: list[str] | None, cards: int) -> tuple:
+    def distribution(self, system=None):
+        """The :class:`~nicdb.advice.facts.Distro` of a host (``system``, else this run's)."""
+        system = system if system is not None else self.system
+        if system is None:
+            return None
+        hit = self._distros.get(id(system))
+        if hit is None or hit[0] is not system:
+            if len(self._distros) > 1000:
+                self._distros.clear()
+            hit = self._distros[id(system)] = (system, F.distribution(system.os_release,
+                                                                          self.kb.facts_meta()["releases"]))
+        return hit[1]
+
+    def _binds(self, dev: PciDevice) -> dict[str, tuple[set, set]]:
+        """Module -> (series, carried series) of the shipped aliases that match ``dev``."""
+        from nicdb.modalias import modalias_key, pattern_matches
+
+        if dev.vendor is None or dev.device is None:
+            return {}
+        ids = (dev.vendor, dev.device)
+        rows = self._alias_rows.get(ids)
+        if rows is None:
+            if len(self._alias_rows) > 50_000:
+                self._alias_rows.clear()
+            rows = self._alias_rows[ids] = self.kb.shipped_alias_rows(dev.vendor, dev.device)
+        key = modalias_key(dev)
+        out: dict[str, tuple[set, set]] = {}
+        for pattern, module, series, carried in rows:
+            if pattern_matches(pattern, key):
+                got = out.setdefault(module, (set(), set()))
+                got[0].update(series.split())
+                got[1].update(carried.split())
+        return out
+
+    def _facts(self, dev: PciDevice, candidate_modules: list[str] | None, shipped: bool) -> tuple:
+        """The driver facts of a device's candidate modules (and of the driver in use), and
+        the candidates' availability on this kernel (module -> (status, reason)) when the
+        candidates came from the shipped table."""
+        kb = self.kb
+        meta = kb.facts_meta()
+        series = meta["series"]
+        if not series:
+            return None, {}
+        target, exact = F.kernel_series(self.kernel, series)
+        binds = self._binds(dev)
+        wanted = [m.replace("-", "_") for m in (candidate_modules or [])]
+        if dev.driver:
+            wanted.append(dev.driver.replace("-", "_"))
+        mods = []
+        avail: dict[str, tuple[str, str]] = {}
+        for m in dict.fromkeys(wanted):
+            row = kb.module_facts(m)
+            if row is None:
+                continue
+            b, carried = binds.get(m, (set(), set()))
+            drv = kb.driver(m)
+            noted = frozenset(p["name"] for p in kb.params(drv["name"])) if drv else frozenset()
+            used = [meta["kernels"][x] for x in row["series"] if x in meta["kernels"]]
+            src = "modinfo of Debian's kernel packages " + ", ".join(
+                f"{'-'.join(k['package'].split('-')[:2])} {k['version']}" for k in used)
+            mf = F.module_facts(row, series, sorted(b, key=F.series_key) if b else [],
+                                sorted(carried - b, key=F.series_key), target, src, noted, drv is not None)
+            mods.append(mf)
+            if shipped and m in wanted[:len(candidate_modules or [])] and (b or carried):
+                a = F.availability(sorted(b | carried, key=F.series_key), series, self.kernel)
+                if a is not None:
+                    avail[m] = a
+        if not mods:
+            return None, avail
+        return DriverFacts(series, target, exact, mods, None, list(meta["kernels"].values())), avail
+
+    def _firmware_plan(self, facts: "DriverFacts | None", chip: dict | None, dev: PciDevice,
+                       advice: DriverAdvice | None) -> F.FirmwarePlan | None:
+        """Which module's firmware a NIC needs -- the driver in use, else the recommended one,
+        else the first candidate the facts know -- and the names to check."""
+        if facts is None:
+            return None
+        by_name = {m.module: m for m in facts.modules}
+        order = []
+        if dev.driver:
+            order.append(dev.driver.replace("-", "_"))
+        if advice and advice.recommended:
+            rec = next((o for o in advice.options if o.name == advice.recommended), None)
+            order.append((rec.module if rec and rec.module else advice.recommended).replace("-", "_"))
+        order += [m.module for m in facts.modules]
+        mf = next((by_name[m] for m in order if m in by_name), None)
+        if mf is None:
+            return None
+        facts.firmware_module = mf.module
+        names = F.firmware_names((chip or {}).get("firmware") or [], mf.firmware, facts.kernel_series, mf.series)
+        if not names:
+            return F.FirmwarePlan(mf.module, [], {}, [])
+        shipped = self.kb.firmware_shipped([n[0] for n in names] + [d["name"] for d in mf.firmware])
+        module_files = [r for d in mf.firmware for r in shipped.get(d["name"], [])]
+        return F.FirmwarePlan(mf.module, names, shipped, module_files)
+
+    def firmware(self, plan: F.FirmwarePlan | None, system) -> tuple:
+        """(files, state, advice) of a plan on a host; shared by the NICs of one chip and host."""
+        if plan is None:
+            return [], "none", None
+        key = (id(plan), id(system))
+        hit = self._fw.get(key)
+        if hit is None or hit[0] is not plan or hit[1] is not system:
+            if len(self._fw) > 50_000:
+                self._fw.clear()
+            distro = self.distribution(system)
+            files = F.firmware_files(plan, system, distro, self.kb.facts_meta()["releases"])
+            hit = self._fw[key] = (plan, system, files, *F.firmware_verdict(files, distro))
+        return hit[2:]
+
+    def _lookup(self, dev: PciDevice, candidate_modules: list[str] | None, cards: int, shipped: bool) -> tuple:
         kb, kernel = self.kb, self.kernel
         names = _names(dev, kb)
         chip = None
@@ -87,9 +229,11 @@ class Identifier:
                 chip = next((c for c in all_chips if c["rev_lo"] <= dev.revision <= c["rev_hi"]), None)
             supports = kb.supports(dev.vendor, dev.device, dev.revision)
         issues_by = {s["driver"]: kb.issues(s["driver"], dev.vendor, dev.device, dev.revision) for s in supports}
+        facts, avail = self._facts(dev, candidate_modules, shipped)
         advice = None
         if supports or candidate_modules:
-            advice = choose_driver(supports, issues_by, kernel=kernel, candidate_modules=candidate_modules)
+            advice = choose_driver(supports, issues_by, kernel=kernel, candidate_modules=candidate_modules,
+                                   availability=avail)
         params: list[ParamAdvice] = []
         modprobe = None
         issues: list[dict] = []
@@ -116,23 +260,33 @@ class Identifier:
                     evidence[set_id] = kb.evidence(set_id)
         if every and dev.vendor is not None and dev.device is not None:
             _local_evidence(kb, dev, every, evidence)
-        return names, chip, n_ranges, advice, params, modprobe, issues, alternatives, evidence
+        plan = self._firmware_plan(facts, chip, dev, advice)
+        return names, chip, n_ranges, advice, params, modprobe, issues, alternatives, evidence, facts, plan
 
     def report(self, dev: PciDevice, candidate_modules: list[str] | None = None, modules_source: str | None = None,
-               cards_per_driver: dict[str, int] | None = None) -> NicReport:
+               cards_per_driver: dict[str, int] | None = None, system=None) -> NicReport:
+        """The report of one device; ``system``: its host's (else this run's) firmware files."""
         cards = (cards_per_driver or {}).get(dev.driver or "", 1)
+        shipped = bool(modules_source) and modules_source.startswith(SHIPPED)
         key = (dev.vendor, dev.device, dev.subsystem_vendor, dev.subsystem_device, dev.revision, dev.class_code,
                tuple(candidate_modules) if candidate_modules is not None else None, cards,
-               dev.vendor_name, dev.device_name, dev.subsystem_name, dev.class_name)
+               dev.vendor_name, dev.device_name, dev.subsystem_name, dev.class_name, dev.driver, shipped)
         hit = self._cache.get(key)
         if hit is None:
             if len(self._cache) > 50_000:
                 self._cache.clear()
-            hit = self._cache[key] = self._lookup(dev, candidate_modules, cards)
-        (vname, dname, sname, cname), chip, n_ranges, advice, params, modprobe, issues, alternatives, evidence = hit
+                self._fw.clear()
+            hit = self._cache[key] = self._lookup(dev, candidate_modules, cards, shipped)
+        ((vname, dname, sname, cname), chip, n_ranges, advice, params, modprobe, issues, alternatives, evidence,
+         facts, plan) = hit
+        system = system if system is not None else self.system
+        files, fw_state, fw_advice = self.firmware(plan, system)
+        if self.live_params and facts is not None and system is not None and system.where.startswith("live"):
+            facts = _with_live_params(facts, system)
         rep = NicReport(dev, vname, dname, sname, cname, chip, n_ranges, advice, params, modprobe, issues,
                         candidate_modules=candidate_modules, modules_source=modules_source,
-                        alternatives=alternatives, bus=bus_ceiling(dev, chip, None), evidence=evidence)
+                        alternatives=alternatives, bus=bus_ceiling(dev, chip, None), evidence=evidence,
+                        facts=facts, firmware=files, firmware_state=fw_state, firmware_advice=fw_advice)
         rep.summary = summarize(rep)
         return rep
 
@@ -229,16 +383,40 @@ def recommendations(kb: KnowledgeBase, ms: dict, kernel: str | None = None):
     return recommended_for
 
 
+def _with_live_params(facts: DriverFacts, system) -> DriverFacts:
+    """A copy of ``facts`` whose parameters carry the live description (``modinfo -F parm``)
+    and current value (``/sys/module/<m>/parameters``) -- shown, never stored."""
+    from nicdb.inputs import host
+
+    root = system.where.partition(":")[2] or "/"
+    mods = []
+    for m in facts.modules:
+        values = host.module_param_values(m.module, root)
+        descs = host.module_param_descriptions(m.module) if root == "/" else {}
+        params = [F.ParamFact(p.name, p.type, p.types, p.series, p.change, p.noted, descs.get(p.name),
+                              values.get(p.name)) for p in m.params]
+        mods.append(F.ModuleFacts(m.module, m.series, m.path, m.binds, m.carried, m.span, m.added_in,
+                                  m.removed_after, params, m.firmware, m.source, m.noted))
+    return DriverFacts(facts.series, facts.kernel_series, facts.exact, mods, facts.firmware_module, facts.kernels)
+
+
 def summarize(rep: NicReport) -> str:
     """One line of advice for tables."""
     dev = rep.device
+    first = [rep.firmware_advice] if rep.firmware_advice else []
     if rep.chip is None:
         if rep.chip_ranges:
-            return "revision not in the knowledge base" if dev.revision is not None else "revision unknown"
-        if rep.drivers and rep.drivers.recommended:
-            return f"use {rep.drivers.recommended} (no chip notes)"
-        return "not in the knowledge base"
-    parts = []
+            text = "revision not in the knowledge base" if dev.revision is not None else "revision unknown"
+        elif rep.drivers and rep.drivers.recommended:
+            gone = _gone(rep)
+            text = f"use {rep.drivers.recommended} (no chip notes{'; ' + gone if gone else ''})"
+        elif rep.drivers and rep.drivers.options:
+            o = rep.drivers.options[0]
+            text = f"no usable driver: {o.name} {o.reason}"
+        else:
+            text = "not in the knowledge base"
+        return "; ".join(first + [text])
+    parts = first
     if rep.drivers and rep.drivers.recommended:
         parts.append(f"use {rep.drivers.recommended}")
     for p in rep.params:
@@ -248,7 +426,23 @@ def summarize(rep: NicReport) -> str:
             parts.append(f"{p.param}={p.recommended} (default)")
     if rep.issues:
         parts.append(f"{len(rep.issues)} known issue(s)")
+    gone = _gone(rep)
+    if gone:
+        parts.append(gone)
     return ", ".join(parts) or "known chip"
+
+
+def _gone(rep: NicReport) -> str:
+    """"gone by 6.12" when the recommended driver's facts say it is not in the newest series."""
+    if rep.facts is None or not (rep.drivers and rep.drivers.recommended):
+        return ""
+    rec = next((o for o in rep.drivers.options if o.name == rep.drivers.recommended), None)
+    mod = (rec.module if rec and rec.module else rep.drivers.recommended).replace("-", "_")
+    mf = next((m for m in rep.facts.modules if m.module == mod), None)
+    if mf is None or not mf.removed_after:
+        return ""
+    later = [s for s in rep.facts.series if F.series_key(s) > F.series_key(mf.removed_after)]
+    return f"gone by {later[0]}" if later else ""
 
 
 def select_nics(devices: list[PciDevice], kb: KnowledgeBase, modules=None) -> list[PciDevice]:
@@ -278,13 +472,15 @@ def select_nics(devices: list[PciDevice], kb: KnowledgeBase, modules=None) -> li
 
 
 def build_reports(devices: list[PciDevice], kb: KnowledgeBase, *, kernel: str | None,
-                  modules=None, nics_only: bool = True, identifier: Identifier | None = None) -> list[NicReport]:
+                  modules=None, nics_only: bool = True, identifier: Identifier | None = None,
+                  system=None) -> list[NicReport]:
     """Reports for every NIC (see :func:`select_nics`), or every device with ``nics_only=False``.
 
     ``modules`` is an optional callable ``device -> (modules, source description)``
-    (:func:`nicdb.modalias.finder`).
+    (:func:`nicdb.modalias.finder`); ``system`` the host's firmware files and os-release
+    (:class:`nicdb.inputs.host.HostSystem`, None when unknown).
     """
-    ident = identifier or Identifier(kb, kernel=kernel)
+    ident = identifier or Identifier(kb, kernel=kernel, system=system)
     chosen = select_nics(devices, kb, modules) if nics_only else devices
     cards: dict[str, int] = {}
     for d in chosen:
@@ -293,19 +489,51 @@ def build_reports(devices: list[PciDevice], kb: KnowledgeBase, *, kernel: str | 
     out = []
     for d in chosen:
         mods, msrc = (modules(d) if modules else (None, None))
-        out.append(ident.report(d, mods, msrc, cards))
+        out.append(ident.report(d, mods, msrc, cards, system))
     return out
 
 
+def firmware_names_to_record(devices: list[PciDevice], kb: KnowledgeBase) -> list[str]:
+    """What a snapshot records of its host's firmware: every name the drivers of its NICs
+    (the driver in use and the candidate modules) declare in any series, and the files
+    nicdb's chip notes name for them."""
+    from nicdb import modalias
+
+    find = modalias.finder(kb, None, live=True)
+    names: dict[str, None] = {}
+    for d in select_nics(devices, kb, find):
+        mods = [d.driver] if d.driver else []
+        mods += find(d)[0] or []
+        for m in mods:
+            facts = kb.module_facts(m)
+            for f in facts["firmware"] if facts else []:
+                names[f["name"]] = None
+        if d.vendor is not None and d.device is not None:
+            for c in kb.chips(d.vendor, d.device, d.revision, d.subsystem_vendor, d.subsystem_device):
+                for f in c["firmware"]:
+                    names[f] = None
+    return sorted(names)
+
+
 def identify(reading, kb: KnowledgeBase, *, kernel: str | None, alias_file: str | None = None,
-             nics_only: bool = True) -> Document:
+             nics_only: bool = True, live_params: bool = False) -> Document:
     """The :class:`Document` for one machine's :class:`~nicdb.inputs.Reading`: names for
     name-only input first, then a report per NIC (every function with ``nics_only=False``),
-    with candidate modules from ``alias_file`` or the database's tables."""
+    with candidate modules from ``alias_file`` or the database's tables, and the firmware
+    files of the host the reading says something of (``reading.system``; the machine
+    nicdb runs on for a live reading). ``live_params``: add each parameter's live
+    description and value (on a live system)."""
     from nicdb import modalias
     from nicdb.inputs import resolve_missing_ids
 
+    system = reading.system
+    if system is None and reading.live:
+        from nicdb.inputs.host import live_system
+
+        system = live_system()
     resolve_missing_ids(reading.devices, kb)
+    ident = Identifier(kb, kernel=kernel, system=system, live_params=live_params)
     reports = build_reports(reading.devices, kb, kernel=kernel, nics_only=nics_only,
-                            modules=modalias.finder(kb, alias_file, reading.live))
-    return Document(reading.label, reading.host if reading.live else None, kernel, reports)
+                            modules=modalias.finder(kb, alias_file, reading.live), identifier=ident)
+    return Document(reading.label, reading.host if reading.live else None, kernel, reports,
+                    distribution=ident.distribution())

@@ -216,10 +216,10 @@ def test_fleet_plain_and_json_agree(run, fleet_dir):
 def test_identify_fleet_streams_only_nics_without_all(kb, fleet_dir):
     from nicdb.fleet import identify_fleet
 
-    got = {host: reps for host, _, reps, err in identify_fleet(fleet_dir, kb, kernel="2.6.26") if err is None}
+    got = {host: doc.nics for host, _, doc, err in identify_fleet(fleet_dir, kb, kernel="2.6.26") if err is None}
     assert all(r.device.is_nic for reps in got.values() for r in reps)
-    every = {host: reps for host, _, reps, err in identify_fleet(fleet_dir, kb, kernel="2.6.26", nics_only=False)
-             if err is None}
+    every = {host: doc.nics for host, _, doc, err in identify_fleet(fleet_dir, kb, kernel="2.6.26",
+                                                                    nics_only=False) if err is None}
     assert len(every["a"]) == 7 and len(got["a"]) == 4
 
 

@@ -61,11 +61,15 @@ def _module_name(name: str) -> str:
 
 def choose_driver(supports: list[dict], issues_by_driver: dict[str, list[dict]], *,
                   kernel: str | None, candidate_modules: list[str] | None = None,
-                  os_name: str = "linux") -> DriverAdvice:
+                  os_name: str = "linux", availability: dict[str, tuple[str, str]] | None = None) -> DriverAdvice:
     """Rank the drivers for one chip on one kernel and say why.
 
     ``supports``: knowledge-base rows for this vendor:device and revision.
     ``candidate_modules``: module names the kernel's modules.alias matches (may be None).
+    ``availability``: for candidate modules the driver facts place outside the kernel
+    (:func:`nicdb.advice.facts.availability`), module -> (status, reason): on a known
+    kernel a certain ``gone``/``not-yet`` makes the candidate unavailable; otherwise the
+    reason is said and the candidate ranks lower.
     """
     assumed = kernel is None
     kver = kernel or ASSUMED_KERNEL
@@ -108,6 +112,16 @@ def choose_driver(supports: list[dict], issues_by_driver: dict[str, list[dict]],
             options[mod] = DriverOption(mod, "unknown", "candidate",
                                         "the kernel's modules.alias matches it; nicdb has no notes on it",
                                         module=_module_name(mod))
+    doubtful = set()
+    for mod, (status, reason) in (availability or {}).items():
+        opt = next((o for o in options.values() if o.module == _module_name(mod) and o.status == "candidate"), None)
+        if opt is None:
+            continue
+        if not assumed and status in ("gone", "not-yet"):
+            opt.status, opt.reason = "unavailable", f"not on kernel {kernel}: {reason}"
+        else:
+            opt.reason = f"{opt.reason}; {reason}"
+            doubtful.add(opt.name)
     for opt in options.values():
         if opt.status in ("refused", "unavailable"):
             opt.score = -1000
@@ -121,6 +135,8 @@ def choose_driver(supports: list[dict], issues_by_driver: dict[str, list[dict]],
         bonus = {"in-tree": 3, "vendor": 0}.get(opt.kind, 1)
         if opt.status == "partial":
             penalty += 5
+        if opt.name in doubtful:
+            penalty += 2  # the driver facts say it may not exist on this kernel
         if candidate_modules and opt.kind == "in-tree" and opt.module not in wanted:
             penalty += 2  # the kernel's own alias table would not bind it
         opt.score = bonus - penalty

@@ -70,13 +70,13 @@ def run_fleet(ctx, folder: str, kver: str | None, alias_file: str | None, mode: 
     summary = FleetSummary()
     out = FleetOutput(mode, kver, len(listing.members))
     try:
-        for host, path, reps, err in hosts:
+        for host, path, doc, err in hosts:
             if err is not None:
                 summary.fail(host, err)
                 out.failed(host, err)
             else:
-                summary.add(host, reps)
-                out.host(host, str(path), reps)
+                summary.add(host, doc.nics)
+                out.host(host, str(path), doc.nics, doc.distribution)
     finally:
         out.close()
     out.summary(summary.to_dict())

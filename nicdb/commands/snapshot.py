@@ -8,10 +8,25 @@ import click
 @click.command()
 @click.argument("out", type=click.Path(dir_okay=False))
 @click.option("--sys-root", default="/sys", show_default=True, hidden=True)
-def snapshot(out, sys_root):
-    """Write the sysfs attributes nicdb reads to an archive OUT (for identify --sysfs)."""
-    from nicdb.inputs.snapshot import write_snapshot
+@click.option("--root", default="/", show_default=True, hidden=True,
+              help="Where /lib/firmware and /etc/os-release are looked up (tests).")
+@click.pass_context
+def snapshot(ctx, out, sys_root, root):
+    """Write the sysfs attributes nicdb reads to an archive OUT (for identify --sysfs).
 
-    meta = write_snapshot(out, sys_root)
-    click.echo(f"wrote {out}: {meta['functions']} PCI functions, {meta['interfaces']} interfaces "
-               f"(host {meta['host']}, kernel {meta['kernel']})")
+    The archive also records the host's /etc/os-release and which of the firmware files
+    its NICs' drivers may request are installed, so that identify --sysfs OUT can say
+    on another machine what firmware that host lacks.
+    """
+    from nicdb.commands.common import open_kb
+    from nicdb.inputs.host import live_system
+    from nicdb.inputs.snapshot import write_snapshot
+    from nicdb.inputs.sysfs import read_tree
+    from nicdb.report import firmware_names_to_record
+
+    system = live_system(root)
+    names = firmware_names_to_record(read_tree(sys_root), open_kb(ctx))
+    meta = write_snapshot(out, sys_root, extra={"os_release": system.os_release, "firmware": system.record(names)})
+    found = sum(1 for v in meta["firmware"]["files"].values() if v)
+    click.echo(f"wrote {out}: {meta['functions']} PCI functions, {meta['interfaces']} interfaces, "
+               f"{found} of {len(names)} firmware files present (host {meta['host']}, kernel {meta['kernel']})")

@@ -38,7 +38,7 @@ def suggest(ctx, target, pci_id, rev, plot, src_from, sysfs, kernel, modules_ali
         if target:
             reading.devices = _pick(reading, target)
     doc = identify(reading, open_kb(ctx), kernel=kernel_for(kernel, reading.kernel), alias_file=modules_alias,
-                   nics_only=not target)
+                   nics_only=not target, live_params=True)
     if plot:
         _plot(doc, plot)
     mode = out_mode(as_json, plain)

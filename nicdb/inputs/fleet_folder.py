@@ -10,7 +10,7 @@ from typing import Iterator
 
 from nicdb.errors import InputError, NicdbError
 from nicdb.inputs import method, read_path
-from nicdb.inputs.source import Source
+from nicdb.inputs.source import Reading, Source
 from nicdb.model import PciDevice
 
 _HOST_SUFFIXES = (".txt", ".log", ".out", ".json", ".jsonl", ".lspci", ".gz", ".tar", ".tgz")
@@ -73,10 +73,18 @@ def iter_fleet(folder: str | os.PathLike, nics_only: bool = False,
     """``(host, path, devices, error)`` per member, one at a time (memory stays flat).
     ``nics_only``: as for :func:`nicdb.inputs.read`; ``members``: the names from
     :func:`fleet_members`, when the caller has listed the folder already."""
+    for host, path, reading, err in iter_fleet_readings(folder, nics_only, members):
+        yield host, path, None if reading is None else reading.devices, err
+
+
+def iter_fleet_readings(folder: str | os.PathLike, nics_only: bool = False,
+                        members: list[str] | None = None) -> Iterator[tuple[str, Path, Reading | None, str | None]]:
+    """:func:`iter_fleet` with each host's whole :class:`~nicdb.inputs.Reading` (a
+    snapshot's also says which firmware files its host has)."""
     base = Path(folder)
     for name in fleet_members(folder).members if members is None else members:
         path = base / name
         try:
-            yield host_name(path), path, read_path(str(path), nics_only).devices, None
+            yield host_name(path), path, read_path(str(path), nics_only), None
         except NicdbError as e:
             yield host_name(path), path, None, str(e)

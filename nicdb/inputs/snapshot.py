@@ -3,7 +3,9 @@
 ``nicdb snapshot OUT`` writes a gzip'd tar of ``nicdb-snapshot/`` holding
 ``bus/pci/devices/<slot>/<attr>`` (drivers as files holding the name, never links),
 each function's network interfaces below it as sysfs has them, and ``meta.json``
-(host, kernel, date, nicdb version). Reading one back extracts only regular files and
+(host, kernel, date, nicdb version, and what the firmware check needs: the host's
+os-release and, for the firmware files its NICs' drivers may request, where the
+kernel's search path has each or that it has none). Reading one back extracts only regular files and
 folders with safe relative names into a private temporary folder: an archive can never
 write outside it, and since no link is ever created nothing can point out of it.
 """
@@ -59,15 +61,17 @@ def _add_dir(tar: tarfile.TarFile, src: str, name: str, attrs: tuple, driver: st
         _add(tar, f"{name}/driver", (driver + "\n").encode(), mtime)
 
 
-def write_snapshot(out: str | os.PathLike, sys_root: str = "/sys") -> dict:
-    """Write a snapshot of ``sys_root`` to ``out``. Returns its meta data."""
+def write_snapshot(out: str | os.PathLike, sys_root: str = "/sys", extra: dict | None = None) -> dict:
+    """Write a snapshot of ``sys_root`` to ``out``. Returns its meta data. ``extra`` goes
+    into meta.json too: what the host says besides sysfs (``firmware``: which of its NIC
+    drivers' firmware files it has, and ``os_release``; see :func:`nicdb.inputs.host.recorded_system`)."""
     base = os.path.join(sys_root, "bus", "pci", "devices")
     if not os.path.isdir(base):
         raise InputError(f"{sys_root}: not a sysfs tree (no bus/pci/devices folder)")
     now = time.time()
     meta = {"nicdb": __version__, "host": platform.node(), "kernel": platform.release(),
             "machine": platform.machine(), "taken": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
-            "functions": 0, "interfaces": 0}
+            "functions": 0, "interfaces": 0, **(extra or {})}
     out = Path(out)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
@@ -181,10 +185,13 @@ def detect(src: Source) -> bool:
 
 
 def read(src: Source, nics_only: bool = False) -> Reading:
+    from nicdb.inputs.host import recorded_system
+
     devices, meta = read_snapshot(src.path)
     kernel, host = meta.get("kernel"), meta.get("host")
     return Reading(devices, src.label, kernel=kernel if isinstance(kernel, str) else None,
-                   host=host if isinstance(host, str) else None, method=NAME)
+                   host=host if isinstance(host, str) else None, method=NAME,
+                   system=recorded_system(meta, f"snapshot:{src.label}"))
 
 
 def read_snapshot(path: str | os.PathLike) -> tuple[list, dict]:

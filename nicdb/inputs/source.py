@@ -81,15 +81,18 @@ def _read_bytes(path: str) -> bytes:
 class Reading(Record):
     """What an access method read: the devices, and what it knows of the machine they are
     on (``kernel``: the kernel release the machine ran, when the input says; ``host``;
-    ``live``: the running system, whose kernel and files nicdb may consult)."""
+    ``live``: the running system, whose kernel and files nicdb may consult; ``system``:
+    the host's firmware files and os-release as recorded with the input -- a
+    :class:`nicdb.inputs.host.HostSystem`, None when the input says nothing of them)."""
 
-    __slots__ = ("devices", "label", "live", "kernel", "host", "method")
+    __slots__ = ("devices", "label", "live", "kernel", "host", "method", "system")
 
     def __init__(self, devices: list, label: str, *, live: bool = False, kernel: str | None = None,
-                 host: str | None = None, method: str = "") -> None:
+                 host: str | None = None, method: str = "", system=None) -> None:
         self.devices = devices
         self.label = label
         self.live = live
         self.kernel = kernel
         self.host = host
         self.method = method
+        self.system = system

@@ -37,11 +37,11 @@ class FleetOutput:
         elif mode != "json":
             self.out.write(_row(fleet_rows_header()))
 
-    def host(self, host: str, source: str, reports: list) -> None:
+    def host(self, host: str, source: str, reports: list, distribution=None) -> None:
         if self.progress is not None:
             self.progress.advance(self.task)
         elif self.mode == "json":
-            self.out.write(self.lines.host(reports, source=source, host=host))
+            self.out.write(self.lines.host(reports, source=source, host=host, distribution=distribution))
         else:
             for r in reports:
                 self.out.write(_row(fleet_row(host, r)))

@@ -111,6 +111,76 @@ def sweep_document(plan, status: str, *, notes: list[str] | None = None, result=
     }
 
 
+def facts_to_dict(f) -> dict | None:
+    """A NIC's generated driver facts (:class:`nicdb.report.DriverFacts`)."""
+    if f is None:
+        return None
+    return {
+        "series": f.series,
+        "kernel_series": f.kernel_series,
+        "kernel_series_exact": f.exact,
+        "firmware_module": f.firmware_module,
+        "kernels": f.kernels,
+        "modules": [module_facts_to_dict(m) for m in f.modules],
+    }
+
+
+def module_facts_to_dict(m) -> dict:
+    return {
+        "module": m.module, "series": m.series, "binds": m.binds, "carried": m.carried, "span": m.span,
+        "added_in": m.added_in, "removed_after": m.removed_after, "path": m.path, "noted": m.noted,
+        "parameters": [{"name": p.name, "type": p.type, "types": [{"type": t, "series": ss} for t, ss in p.types],
+                        "series": p.series, "change": p.change, "noted": p.noted, "description": p.description,
+                        "value": p.value} for p in m.params],
+        "firmware": [{"name": d["name"], "wildcard": d["wildcard"], "series": d["series"]} for d in m.firmware],
+        "source": m.source,
+    }
+
+
+def firmware_to_dict(f) -> dict:
+    """One firmware file a NIC's driver may request, on its host."""
+    return {"file": f.file, "module": f.module, "needed": f.needed, "wildcard": f.wildcard, "series": f.series,
+            "state": f.state, "present": f.present, "path": f.path, "package": f.package, "version": f.version,
+            "release": f.release, "install": f.install, "packages": f.packages, "target": f.target,
+            "fallback": f.fallback, "source": f.source}
+
+
+def distribution_to_dict(d) -> dict | None:
+    return None if d is None else d.to_dict()
+
+
+def driver_page_to_dict(p) -> dict:
+    """``nicdb driver NAME --json``: a :class:`nicdb.driver_page.DriverPage`."""
+    d = p.driver
+    a = p.availability
+    return {
+        "nicdb": __version__,
+        "name": p.name,
+        "module": p.module,
+        "notes": None if d is None else {
+            "name": d["name"], "kind": d["kind"], "os": d["os"], "summary": d["summary"],
+            "maintained": None if d["maintained"] is None else bool(d["maintained"]), "package": d.get("package"),
+            "confidence": d["confidence"], "source": d["source"]},
+        "series": p.series,
+        "kernels": p.kernels,
+        "kernel": p.kernel,
+        "kernel_series": p.kernel_series,
+        "kernel_series_exact": p.exact,
+        "on_kernel": None if p.kernel is None or p.facts is None else {
+            "available": a is None, "status": "present" if a is None else a[0], "reason": None if a is None else a[1]},
+        "facts": None if p.facts is None else module_facts_to_dict(p.facts),
+        "pci_ids": {"count": p.id_count, "patterns": p.pattern_count, "list": p.ids if p.all_ids else None},
+        "firmware": [firmware_to_dict(f) for f in p.firmware],
+        "distribution": distribution_to_dict(p.distribution),
+        "families": p.families,
+        "parameter_notes": [{"name": x["name"], "type": x["type"], "meaning": x["meaning"], "unit": x["unit"],
+                             "min": x["min"], "max": x["max"], "confidence": x["confidence"]} for x in p.params],
+        "issues": [{"id": i["id"], "title": i["title"], "severity": i["severity"], "affected": i["affected"],
+                    "fixed_in": i["fixed_in"], "workaround": i["workaround"], "confidence": i["confidence"]}
+                   for i in p.issues],
+    }
+
+
 def report_to_dict(rep) -> dict:
     d = rep.device
     link = None
@@ -154,6 +224,10 @@ def report_to_dict(rep) -> dict:
                     "affected": i["affected"], "fixed_in": i["fixed_in"], "workaround": i["workaround"],
                     "confidence": i["confidence"]} for i in rep.issues],
         "bus": bus_to_dict(rep.bus),
+        "driver_facts": facts_to_dict(rep.facts),
+        "firmware": [firmware_to_dict(f) for f in rep.firmware],
+        "firmware_state": rep.firmware_state,
+        "firmware_advice": rep.firmware_advice,
         "summary": rep.summary,
         "notes": d.notes,
         "upstream": d.upstream,
@@ -169,6 +243,7 @@ def document(doc) -> dict:
         "source": doc.source,
         "host": doc.host,
         "kernel": doc.kernel,
+        "distribution": distribution_to_dict(doc.distribution),
         "nics": [report_to_dict(r) for r in doc.nics],
     }
 
@@ -232,9 +307,9 @@ class FleetLines:
             return _line(report_to_dict(rep))
         vals = (d.vendor, d.device, d.subsystem_vendor, d.subsystem_device, d.revision, d.class_code, d.driver,
                 d.is_pcie, rep.vendor_name, rep.device_name, rep.subsystem_name, rep.class_name,
-                rep.modules_source, rep.modprobe, rep.summary, cm is None,
+                rep.modules_source, rep.modprobe, rep.summary, cm is None, rep.firmware_state, rep.firmware_advice,
                 id(rep.chip), id(rep.drivers), id(rep.params), id(rep.issues), id(rep.alternatives),
-                id(rep.evidence),
+                id(rep.evidence), id(rep.facts), id(rep.firmware),
                 _SEP, *d.modules, _SEP, *d.notes, _SEP, *(cm or ()), _SEP,
                 *(() if bus is None else _fields(bus)))
         types = tuple(map(type, vals))
@@ -249,13 +324,13 @@ class FleetLines:
                 self._texts.clear()
             # the objects whose ids are in the key are kept alive with it, so no id is reused
             hit = self._texts[key] = ("," + _line(whole)[1:-1] + ',"origin":', rep.chip, rep.drivers, rep.params,
-                                      rep.issues, rep.alternatives, rep.evidence)
+                                      rep.issues, rep.alternatives, rep.evidence, rep.facts, rep.firmware)
         return '{"slot":' + _string(slot) + hit[0] + _string(origin) + "}"
 
-    def host(self, reports, *, source: str, host: str | None) -> str:
+    def host(self, reports, *, source: str, host: str | None, distribution=None) -> str:
         """:func:`host_line` of one host."""
         doc = _line({"nicdb": __version__, "schema": JSON_SCHEMA, "source": source, "host": host,
-                     "kernel": self.kernel})
+                     "kernel": self.kernel, "distribution": distribution_to_dict(distribution)})
         return doc[:-1] + ',"nics":[' + ",".join([self.nic(r) for r in reports]) + "]}\n"
 
     summary = staticmethod(summary_line)

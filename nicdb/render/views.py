@@ -431,12 +431,201 @@ def _param_blocks(params, modprobe: str | None, evidence: dict, shown: set[str],
     return out
 
 
+_STATE_TEXT = {"present": "present", "missing": "MISSING", "not-shipped": "not shipped", "unknown": "not checked"}
+
+
+def _series_cell(sub: list[str], whole: list[str]) -> str:
+    return "all" if sub == whole else ", ".join(sub)
+
+
+def _package_cell(f) -> str:
+    if f.package:
+        return f"{f.package} {f.version or ''}".strip() + (f" ({f.release})" if f.release else "")
+    if f.packages:
+        # offline, or a distribution nicdb names no package for: every Debian release's
+        by_pkg: dict[str, list[str]] = {}
+        for p in f.packages:
+            by_pkg.setdefault(p["package"], []).append(p["release"])
+        return "; ".join(f"{pkg} ({', '.join(rels)})" for pkg, rels in by_pkg.items())
+    return "-"
+
+
+_FW_STATE = {
+    "present": "present on this host",
+    "missing": "MISSING on this host",
+    "partial": "some present on this host (the others are for other chips or kernel versions)",
+    "not-shipped": "the distribution ships none of these files",
+    "unknown": "not checked: nicdb cannot see this host's files (a live run or a snapshot can)",
+}
+
+
+def _firmware_blocks(rep) -> list:
+    files = rep.firmware
+    if not files:
+        return []
+    f0 = files[0]
+    series = rep.facts.kernel_series if rep.facts else None
+    if f0.needed == "chip":
+        what = "Firmware nicdb's notes name for this chip"
+    else:
+        what = f"Firmware {f0.module} declares" + (f" in {series}" if series else "") + f" ({len(files)} names)"
+    state = rep.firmware_state
+    out: list = [Text(f"{what}: {_FW_STATE.get(state, state)}", "warn" if state == "missing" else "good")]
+    if rep.firmware_advice:
+        out.append(Text("  " + rep.firmware_advice, "warn"))
+    if len(files) <= 12 or f0.needed == "chip":
+        shown = files
+    else:
+        shown = [f for f in files if f.state in ("missing", "not-shipped")][:12]
+    rows = []
+    for f in shown:
+        note = []
+        if f.target:
+            note.append(f"link to {f.target}")
+        if f.fallback:
+            note.append(f"the driver loads {f.fallback} instead")
+        elif f.state == "not-shipped":
+            note.append("no package of this release ships it")
+        if f.wildcard:
+            note.append("a wildcard name")
+        rows.append([f.file, _STATE_TEXT.get(f.state, f.state), _package_cell(f), "; ".join(note) or "-"])
+    if rows:
+        out.append(Table("Firmware files" + ("" if len(shown) == len(files) else " (those not present)"),
+                         ["file", "on this host", "package", "note"], rows))
+    if len(shown) < len(files):
+        by_pkg: dict[str, dict[str, int]] = {}
+        for f in files:
+            if f in shown:
+                continue
+            states = by_pkg.setdefault(_package_cell(f), {})
+            st = _STATE_TEXT.get(f.state, f.state)
+            states[st] = states.get(st, 0) + 1
+        for pkg, states in by_pkg.items():
+            n = sum(states.values())
+            out.append(Text(f"  {'' if not rows else 'and '}{n} file{'s' if n > 1 else ''} from {pkg}: "
+                            + ", ".join(f"{c} {st}" for st, c in states.items())))
+    from nicdb.advice.facts import UNDECLARED_NOTE
+
+    out.append(Text(f"  note: {UNDECLARED_NOTE}", "dim"))
+    return out
+
+
+def _facts_blocks(rep) -> list:
+    """The generated driver facts: series, parameters with their types and changes, firmware."""
+    f = rep.facts
+    if f is None:
+        return []
+    k = f"{f.kernel_series}" + ("" if f.exact else " (the nearest series)")
+    out: list = [Text(f"Driver facts (Debian kernels {', '.join(f.series)}; advice for {k})", "good")]
+    rows = []
+    for m in f.modules:
+        dev = "-" if not m.binds and not m.carried else _series_cell(m.binds, f.series)
+        if m.carried:
+            dev += f" (+{', '.join(m.carried)} by the built-in rule)"
+        rows.append([m.module, m.span, dev, "yes" if m.noted else "no"])
+    out.append(Table("Kernel series that carry each candidate module", ["module", "kernel series", "binds this ID in",
+                                                                        "nicdb notes"], rows))
+    for m in f.modules:
+        if not m.params:
+            out.append(Text(f"{m.module} takes no parameters", "dim"))
+            continue
+        live = any(p.description is not None or p.value is not None for p in m.params)
+        cols = ["parameter", "type", "series", "change", "notes"] + (["value now", "description (modinfo)"] if live
+                                                                    else [])
+        body = []
+        for p in m.params:
+            row = [p.name, p.type, _series_cell(p.series, m.series), p.change or "-", "yes" if p.noted else "-"]
+            if live:
+                row += [p.value if p.value is not None else "-", p.description or "-"]
+            body.append(row)
+        out.append(Table(f"Parameters of {m.module}", cols, body))
+        out.append(Text(f"  source: {m.source}", "dim"))
+    out += _firmware_blocks(rep)
+    return out
+
+
+_PAGE_STATE = {"present": "installed", "missing": "not installed", "not-shipped": "not shipped", "unknown": "-"}
+
+
+def driver_view(p) -> list:
+    """``nicdb driver NAME``: the driver's page."""
+    out: list = [Heading(f"{p.name}" + (f" (module {p.module})" if p.module != p.name else ""))]
+    d, f = p.driver, p.facts
+    pairs = []
+    if d is not None:
+        pairs += [("nicdb notes", f"{d['kind']} driver: {d['summary']}"), ("source", cite(d["source"]))]
+        if d.get("package"):
+            pairs.append(("package", d["package"]))
+    else:
+        pairs.append(("nicdb notes", "none (the generated driver facts below are all nicdb has)"))
+    if f is not None:
+        pairs += [("kernel series", f.span), ("path", f.path), ("PCI IDs", f"{p.id_count} vendor:device IDs in "
+                                                                           f"{p.pattern_count} alias patterns")]
+    else:
+        pairs.append(("kernel series", "not in the driver facts (not a PCI network driver of Debian's kernels "
+                                       f"{', '.join(p.series)})"))
+    if p.kernel:
+        k = f"{p.kernel} (series {p.kernel_series}" + ("" if p.exact else ", the nearest") + ")"
+        if f is not None:
+            pairs.append(("on kernel", f"{k}: " + ("present" if p.availability is None else p.availability[1])))
+    out.append(Fields(pairs))
+    if p.all_ids and p.ids:
+        rows = []
+        for i in p.ids:
+            ident = "-" if i["vendor"] is None else f"{i['vendor']:04x}:" + ("*" if i["device"] is None
+                                                                            else f"{i['device']:04x}")
+            sub = "" if i["subvendor"] is None and i["subdevice"] is None else \
+                ("*" if i["subvendor"] is None else f"{i['subvendor']:04x}") + ":" + \
+                ("*" if i["subdevice"] is None else f"{i['subdevice']:04x}")
+            s = _series_cell(i["series"], p.series) + (f" (+{', '.join(i['carried'])})" if i["carried"] else "")
+            rows.append([ident, sub or "-", i["class"] or "-", s, i["name"] or "-"])
+        out.append(Table("PCI IDs it binds", ["id", "subsystem", "class", "series", "name (pci.ids)"], rows))
+    elif f is not None and p.id_count:
+        out.append(Text("(nicdb driver NAME --all lists them)", "dim"))
+    if f is not None and f.params:
+        notes = {x["name"]: x for x in p.params}
+        rows = [[x.name, x.type, _series_cell(x.series, f.series), x.change or "-",
+                 notes[x.name]["meaning"] if x.name in notes else "-"] for x in f.params]
+        out.append(Table("Parameters" + (f" (types in {p.kernel_series})" if p.kernel_series else ""),
+                         ["parameter", "type", "series", "change", "meaning (nicdb notes)"], rows))
+        out.append(Text(f"  source: {f.source}", "dim"))
+    elif f is not None:
+        out.append(Text("It takes no module parameters.", "dim"))
+    if p.firmware:
+        rows = []
+        for x in p.firmware:
+            note = [f"link to {x.target}"] if x.target else []
+            if x.fallback:
+                note.append(f"the driver loads {x.fallback} instead")
+            rows.append([x.file, _series_cell(x.series, f.series), _package_cell(x),
+                         _PAGE_STATE.get(x.state, x.state), "; ".join(note) or "-"])
+        dist = p.distribution
+        title = "Firmware it declares" + (f" in {p.kernel_series}" if p.kernel_series else "")
+        title += f" (packages of {dist.release if dist and dist.release else 'each Debian release'})"
+        out.append(Table(title, ["file", "series", "package", "on this host", "note"], rows))
+        from nicdb.advice.facts import UNDECLARED_NOTE
+
+        out.append(Text(f"  note: {UNDECLARED_NOTE}", "dim"))
+    elif f is not None:
+        out.append(Text("It declares no firmware files.", "dim"))
+    if p.families:
+        out.append(Table("Chip families nicdb has notes for", ["family", "name", "why"],
+                         [[x["id"], x["name"], x["why"]] for x in p.families]))
+    if p.issues:
+        out.append(Table("Known issues", ["issue", "severity", "affected", "fixed in", "workaround"],
+                         [[i["title"], i["severity"], i["affected"], i["fixed_in"] or "-", i["workaround"] or "-"]
+                          for i in p.issues]))
+    return out
+
+
 def suggest_view(rep) -> list:
     d = rep.device
     rev = "??" if d.revision is None else f"{d.revision:02x}"
     name = " ".join(x for x in (rep.vendor_name, rep.device_name) if x)
     where = "" if d.slot == "-" else f"{d.slot}  "
     out: list = [Heading(f"{where}{d.id_text} rev {rev}  {name}".strip())]
+    if rep.firmware_advice:
+        out.append(Text(rep.firmware_advice, "warn"))
     if rep.chip:
         c = rep.chip
         out.append(Fields([("chip", _chip_label(c)), ("revisions", fmt_rev_range(c["rev_lo"], c["rev_hi"])),
@@ -469,6 +658,7 @@ def suggest_view(rep) -> list:
                          ["issue", "severity", "affected", "fixed in", "workaround", "confidence"],
                          [[i["title"], i["severity"], i["affected"], i["fixed_in"] or "-",
                            i["workaround"] or "-", i["confidence"]] for i in rep.issues]))
+    out += _facts_blocks(rep)
     if rep.bus is not None:
         out.append(Text("Bus: " + (getattr(rep.bus, "reason", "") or _bus_text(rep.bus)),
                         "warn" if getattr(rep.bus, "limited", None) else "plain"))
@@ -510,6 +700,19 @@ def search_view(text: str, res: dict) -> list:
         out.append(Table("Devices (pci.ids)", ["id", "vendor", "name"],
                          [[f"{d['vendor']:04x}:{d['device']:04x}", d["vendor_name"] or "", d["name"]]
                           for d in res["devices"]]))
+    if res.get("modules"):
+        out.append(Table("Kernel modules (driver facts)", ["module", "kernel series", "path"],
+                         [[m["module"], ", ".join(m["series"]), m["path"]] for m in res["modules"]]))
+    if res.get("firmware"):
+        rows = []
+        for f in res["firmware"]:
+            by_pkg: dict[str, list[str]] = {}
+            for p in f["packages"]:
+                by_pkg.setdefault(p["package"], []).append(p["release"])
+            pkgs = "; ".join(f"{k} ({', '.join(v)})" for k, v in by_pkg.items()) or "no Debian package"
+            mods = ", ".join(f"{m['module']} ({', '.join(m['series'])})" for m in f["modules"]) or "-"
+            rows.append([f["file"] + (f" -> {f['target']}" if f["target"] else ""), mods, pkgs])
+        out.append(Table("Firmware files", ["file", "requested by (kernel series)", "shipped by"], rows))
     return out or [Text(f"nothing matches {text!r}", "note")]
 
 
