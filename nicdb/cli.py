@@ -24,6 +24,7 @@ _OUTPUT_ERRNOS = frozenset(getattr(errno, n) for n in ("ENOSPC", "EIO", "EDQUOT"
 COMMANDS = {
     "chip": "chip",
     "db": "db",
+    "driver": "driver",
     "evidence": "evidence",
     "families": "families",
     "identify": "identify",

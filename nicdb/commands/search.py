@@ -15,7 +15,12 @@ from nicdb.errors import InputError
 @click.option("--plain", is_flag=True, help="Plain text even on a terminal.")
 @click.pass_context
 def search(ctx, text, as_json, plain):
-    """Find chips, families, drivers, vendors and devices by name."""
+    """Find chips, families, drivers, vendors, devices, kernel modules and firmware files by name.
+
+    Kernel modules and firmware files come from the driver facts: `nicdb search
+    rtl8168h-2.fw` names the module that requests the file and the package of each
+    Debian release that ships it.
+    """
     if not text.strip():
         raise InputError("search text is empty")
     if not text.isascii():

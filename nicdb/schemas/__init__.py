@@ -14,6 +14,7 @@ BY_COMMAND = {
     "identify": "document.schema.json",
     "suggest": "document.schema.json",
     "chip": "chip.schema.json",
+    "driver": "driver.schema.json",
     "families": "families.schema.json",
     "search": "search.schema.json",
     "db info": "db-info.schema.json",
