@@ -244,6 +244,9 @@ def _debian_release(codename: str, releases: list[str]) -> tuple[str | None, boo
     if not known:
         return None, False
     at = DEBIAN_ORDER.index(codename)
+    stable = [r for r in known if r != "sid"]
+    if "sid" in known and (not stable or at > DEBIAN_ORDER.index(stable[-1])):
+        return "sid", True  # testing (and releases after the newest one covered) track sid
     older = [r for r in known if DEBIAN_ORDER.index(r) <= at]
     return (older[-1] if older else known[0]), True
 
@@ -434,5 +437,9 @@ def _how(missing: list[FirmwareFile], distro: Distro | None) -> str:
     if by_cmd:
         return ": " + "; ".join(f"{cmd} {' '.join(pkgs)}" for cmd, pkgs in by_cmd.items())
     if distro is None or distro.family == "other":
-        return " (in linux-firmware)"
+        # no package name to give: where upstream linux-firmware has the files
+        if len(missing) == 1:
+            return f" (linux-firmware: {missing[0].file})"
+        dirs = {f.file.rpartition("/")[0] for f in missing}
+        return f" (linux-firmware: {dirs.pop()}/)" if len(dirs) == 1 and "" not in dirs else " (in linux-firmware)"
     return ""

@@ -423,18 +423,20 @@ class KnowledgeBase:
         return out
 
     def firmware_declared_by(self, file: str) -> list[tuple[str, str]]:
-        """The ``(module, series)`` that declare ``file``, by name or by a wildcard matching it."""
+        """The ``(module, series)`` that declare ``file``, by name or by a wildcard matching it
+        (one entry per module: the series of every way it declares the file)."""
         from fnmatch import fnmatchcase
 
         parts = file.split("/")
-        out = []
+        out: dict[str, set[str]] = {}
         for module, name, wildcard, series in self.conn.execute(
                 "SELECT module, name, wildcard, series FROM module_firmware WHERE name=? OR wildcard=1 ORDER BY rowid",
                 (file,)):
             if not wildcard or (len(name.split("/")) == len(parts)
                                 and all(fnmatchcase(a, b) for a, b in zip(parts, name.split("/")))):
-                out.append((module, series))
-        return out
+                out.setdefault(module, set()).update(series.split())
+        key = lambda s: tuple(int(x) for x in s.split("."))  # noqa: E731
+        return [(m, " ".join(sorted(ss, key=key))) for m, ss in out.items()]
 
     # ------------------------------------------------------------------ search
     def search(self, text: str, limit: int = 50) -> dict[str, list[dict]]:
