@@ -408,8 +408,8 @@ def summarize(rep: NicReport) -> str:
         if rep.chip_ranges:
             text = "revision not in the knowledge base" if dev.revision is not None else "revision unknown"
         elif rep.drivers and rep.drivers.recommended:
-            gone = _gone(rep)
-            text = f"use {rep.drivers.recommended} (no chip notes{'; ' + gone if gone else ''})"
+            notes = "; ".join(x for x in ("no chip notes", _gone(rep), _firmware_note(rep)) if x)
+            text = f"use {rep.drivers.recommended} ({notes})"
         elif rep.drivers and rep.drivers.options:
             o = rep.drivers.options[0]
             text = f"no usable driver: {o.name} {o.reason}"
@@ -426,10 +426,26 @@ def summarize(rep: NicReport) -> str:
             parts.append(f"{p.param}={p.recommended} (default)")
     if rep.issues:
         parts.append(f"{len(rep.issues)} known issue(s)")
-    gone = _gone(rep)
-    if gone:
-        parts.append(gone)
+    for note in (_gone(rep), _firmware_note(rep)):
+        if note:
+            parts.append(note)
     return ", ".join(parts) or "known chip"
+
+
+def _firmware_note(rep: NicReport) -> str:
+    """What the advice says of firmware that is not missing: the packages when nicdb cannot
+    see the host's files, or that the distribution ships none of the files."""
+    if rep.firmware_state == "unknown":
+        pkgs: list[str] = []
+        for f in rep.firmware:
+            for p in ([f.package] if f.package else [x["package"] for x in f.packages]):
+                if p not in pkgs:
+                    pkgs.append(p)
+        return f"firmware: {'/'.join(pkgs[:3])}" if pkgs else ""
+    if rep.firmware_state == "not-shipped":
+        rel = next((f.release for f in rep.firmware if f.release), None)
+        return f"firmware not shipped by {rel}" if rel else "firmware not shipped by Debian"
+    return ""
 
 
 def _gone(rep: NicReport) -> str:

@@ -98,7 +98,7 @@ def test_a_driver_with_firmware_offline_names_every_releases_package(kb):
     assert [p["component"] for p in h.packages] == ["non-free", "non-free-firmware", "non-free-firmware",
                                                     "non-free-firmware"]
     assert h.package is None and h.source.startswith("firmware-realtek ") and h.source.endswith("(sid)")
-    assert rep.summary == "use r8169 (no chip notes)"
+    assert rep.summary == "use r8169 (no chip notes; firmware: firmware-realtek)"
 
 
 def test_a_removed_driver_says_so_and_is_no_option_where_it_is_gone(kb):
