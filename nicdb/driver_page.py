@@ -67,9 +67,7 @@ def driver_page(kb: KnowledgeBase, name: str, *, kernel: str | None = None, syst
     avail = None
     if row is not None:
         noted = frozenset(p["name"] for p in kb.params(drv["name"])) if drv else frozenset()
-        used = [meta["kernels"][x] for x in row["series"] if x in meta["kernels"]]
-        src = "modinfo of Debian's kernel packages " + ", ".join(
-            f"{'-'.join(k['package'].split('-')[:2])} {k['version']}" for k in used)
+        src = F.facts_source(row["series"], meta["kernels"])
         mf = F.module_facts(row, series, None, [], target, src, noted, drv is not None)
         if kernel:
             avail = F.availability(row["series"], series, kernel)

@@ -163,9 +163,7 @@ class Identifier:
             b, carried = binds.get(m, (set(), set()))
             drv = kb.driver(m)
             noted = frozenset(p["name"] for p in kb.params(drv["name"])) if drv else frozenset()
-            used = [meta["kernels"][x] for x in row["series"] if x in meta["kernels"]]
-            src = "modinfo of Debian's kernel packages " + ", ".join(
-                f"{'-'.join(k['package'].split('-')[:2])} {k['version']}" for k in used)
+            src = F.facts_source(row["series"], meta["kernels"])
             mf = F.module_facts(row, series, sorted(b, key=F.series_key) if b else [],
                                 sorted(carried - b, key=F.series_key), target, src, noted, drv is not None)
             mods.append(mf)

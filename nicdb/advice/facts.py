@@ -151,6 +151,12 @@ class ModuleFacts(Record):
         self.params, self.firmware, self.source, self.noted = params, firmware, source, noted
 
 
+def facts_source(series: list[str], kernels: dict[str, dict]) -> str:
+    """Where a module's facts come from: the kernel packages of its series."""
+    return "modinfo of Debian's kernel packages " + ", ".join(
+        f"{'-'.join(k['package'].split('-')[:2])} {k['version']}" for k in (kernels[s] for s in series if s in kernels))
+
+
 def module_facts(row: dict, all_series: list[str], binds: list[str] | None, carried: list[str],
                  target: str | None, source: str, noted_params: frozenset[str] = frozenset(),
                  noted: bool = False) -> ModuleFacts:

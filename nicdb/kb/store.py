@@ -89,7 +89,8 @@ class KnowledgeBase:
         return {r["key"]: r["value"] for r in self.q("SELECT key, value FROM meta")}
 
     COUNTED = ("families", "chips", "claims", "log_ids", "drivers", "params", "issues", "measurements",
-               "pci_devices", "vendor_names", "device_names", "aliases")
+               "pci_devices", "vendor_names", "device_names", "aliases", "modules", "module_params",
+               "module_firmware", "firmware_files")
 
     def counts(self) -> dict[str, int]:
         """Rows per table, for ``db info`` and the documentation."""
