@@ -414,7 +414,7 @@ def summarize(rep: NicReport) -> str:
         else:
             text = "not in the knowledge base"
         return "; ".join(first + [text])
-    parts = first
+    parts = []
     if rep.drivers and rep.drivers.recommended:
         parts.append(f"use {rep.drivers.recommended}")
     for p in rep.params:
@@ -427,7 +427,7 @@ def summarize(rep: NicReport) -> str:
     for note in (_gone(rep), _firmware_note(rep)):
         if note:
             parts.append(note)
-    return ", ".join(parts) or "known chip"
+    return "; ".join(first + [", ".join(parts) or "known chip"])
 
 
 def _firmware_note(rep: NicReport) -> str:

@@ -80,11 +80,12 @@ def live(root: str):
 
 def test_a_driver_with_firmware_offline_names_every_releases_package(kb):
     rep, doc = report(kb, nic(0x10EC, 0x8168, 0x15), kernel="6.1.0-57-amd64")
-    assert rep.candidate_modules == ["r8169"] and rep.drivers.recommended == "r8169"
+    assert "r8169" in rep.candidate_modules
     f = rep.facts
+    assert f.firmware_module == "r8169"
     assert (f.kernel_series, f.exact) == ("6.1", True)
-    (m,) = f.modules
-    assert m.module == "r8169" and m.series == ["5.10", "6.1", "6.12", "7.2"] and m.span == "5.10, 6.1, 6.12, 7.2"
+    m = next(m for m in f.modules if m.module == "r8169")
+    assert m.series == ["5.10", "6.1", "6.12", "7.2"] and m.span == "5.10, 6.1, 6.12, 7.2"
     assert m.binds == m.series and m.removed_after is None and m.params == []
     # the 6.1 module's declared names, none of them known to be there or not (pasted input)
     names = {x.file for x in rep.firmware}
@@ -98,7 +99,7 @@ def test_a_driver_with_firmware_offline_names_every_releases_package(kb):
     assert [p["component"] for p in h.packages] == ["non-free", "non-free-firmware", "non-free-firmware",
                                                     "non-free-firmware"]
     assert h.package is None and h.source.startswith("firmware-realtek ") and h.source.endswith("(sid)")
-    assert rep.summary == "use r8169 (no chip notes; firmware: firmware-realtek)"
+    assert rep.summary.endswith("firmware: firmware-realtek")  # offline, the advice names the package
 
 
 def test_a_removed_driver_says_so_and_is_no_option_where_it_is_gone(kb):
@@ -121,14 +122,28 @@ def test_a_removed_driver_says_so_and_is_no_option_where_it_is_gone(kb):
 
 
 def test_a_new_driver_is_not_on_an_older_kernel(kb):
-    rep, _ = report(kb, nic(0x14C3, 0x7925), kernel="6.1")
-    assert rep.facts.modules[0].span == "6.12, 7.2 (new in 6.12)"
-    assert rep.drivers.options[0].status == "unavailable" and "not in 6.1 (new in 6.12)" in rep.drivers.options[0].reason
-    # the device ID, not only the module: mt7925e has 14c3:0738 only from 7.2 on
-    rep, _ = report(kb, nic(0x14C3, 0x0738), kernel="6.12")
+    rep, _ = report(kb, nic(0x8086, 0x1452), kernel="6.1")  # idpf, new in 6.12
     (m,) = rep.facts.modules
+    assert (m.module, m.span, m.added_in) == ("idpf", "6.12, 7.2 (new in 6.12)", "6.12")
+    opt = next(o for o in rep.drivers.options if o.module == "idpf")
+    assert opt.status == "unavailable" and "not in 6.1 (new in 6.12)" in opt.reason
+    rep, _ = report(kb, nic(0x8086, 0x1452), kernel="6.12.30")
+    assert rep.drivers.recommended == "idpf"
+    # the device ID, not only the module: mt7925e has 14c3:0738 only from 7.2 on
+    rep, _ = report(kb, nic(0x14C3, 0x0738, cls=0x028000), kernel="6.12")
+    m = next(m for m in rep.facts.modules if m.module == "mt7925e")
     assert m.series == ["6.12", "7.2"] and m.binds == ["7.2"] and m.span == "7.2 (new in 7.2)"
-    assert rep.drivers.recommended is None
+
+
+def test_availability_statuses():
+    s = ["5.10", "6.1", "6.12", "7.2"]
+    assert F.availability(["5.10", "6.1", "6.12"], s, "7.2.1") == ("gone", "gone by 7.2 (last in 6.12)")
+    assert F.availability(["5.10", "6.1", "6.12"], s, "6.18")[0] == "maybe-gone"
+    assert F.availability(["5.10", "6.1", "6.12"], s, "6.12.5") is None
+    assert F.availability(["6.12", "7.2"], s, "6.1") == ("not-yet", "not in 6.1 (new in 6.12)")
+    assert F.availability(["6.12", "7.2"], s, "6.6")[0] == "maybe-not-yet"
+    assert F.availability(["5.10", "6.1", "6.12"], s, None)[0] == "gone"  # a current kernel: the newest series
+    assert F.availability(["6.12", "7.2"], s, None) is None
 
 
 def test_a_retyped_parameter(kb):
@@ -243,7 +258,7 @@ def test_live_root_with_the_package_installed_and_without(kb, tmp_path):
     rep, _ = report(kb, nic(0x10EC, 0x8168, 0x15, driver="r8169"), kernel="6.12.48+deb13-amd64", system=empty)
     assert rep.firmware_state == "missing"
     assert rep.firmware_advice == "no r8169 firmware installed: apt install firmware-realtek"
-    assert rep.summary.startswith("no r8169 firmware installed: apt install firmware-realtek; use r8169")
+    assert rep.summary.startswith("no r8169 firmware installed: apt install firmware-realtek; use ")
     # some files there, others not (for other chips, or newer than the package): no alarm
     some = live(make_root(tmp_path / "some", "trixie", ["rtl_nic/rtl8168h-2.fw"]))
     rep, _ = report(kb, nic(0x10EC, 0x8168, 0x15, driver="r8169"), kernel="6.12.48", system=some)
@@ -260,7 +275,7 @@ def test_chip_notes_name_the_files_and_win(kb, tmp_path):
     missing = chip["firmware"][1]
     assert rep.firmware_state == "missing"
     assert rep.firmware_advice == f"firmware missing: {missing}: apt install firmware-bnx2"
-    assert rep.summary.startswith(f"firmware missing: {missing}: apt install firmware-bnx2, use bnx2")
+    assert rep.summary.startswith(f"firmware missing: {missing}: apt install firmware-bnx2; use bnx2")
 
 
 def test_trixie_split_firmware_misc_nonfree(kb, tmp_path):
@@ -426,6 +441,7 @@ def test_a_snapshot_says_what_firmware_its_host_lacks(run, tmp_path):
         "apt install firmware-realtek")
     plain = run("identify", "--sysfs", str(out), "--plain").out
     assert "no r8169 firmware installed: apt install firmware-realtek; use r8169" in " ".join(plain.split())
+    assert plain.index("no r8169 firmware installed") < plain.index("; use r8169")
     # the same host with firmware-realtek installed
     make_root(tmp_path / "root", None, ["rtl_nic/rtl8168h-2.fw", "rtl_nic/rtl8168g-3.fw"])
     assert run("snapshot", str(out), "--sys-root", sys_root, "--root", root).code == 0
