@@ -279,8 +279,8 @@ class Identifier:
          facts, plan) = hit
         system = system if system is not None else self.system
         files, fw_state, fw_advice = self.firmware(plan, system)
-        if self.live_params and facts is not None and system is not None and system.where.startswith("live"):
-            facts = _with_live_params(facts, system)
+        if self.live_params and facts is not None and system is not None and system.root is not None:
+            facts = _with_live_params(facts, system.root)
         rep = NicReport(dev, vname, dname, sname, cname, chip, n_ranges, advice, params, modprobe, issues,
                         candidate_modules=candidate_modules, modules_source=modules_source,
                         alternatives=alternatives, bus=bus_ceiling(dev, chip, None), evidence=evidence,
@@ -381,12 +381,12 @@ def recommendations(kb: KnowledgeBase, ms: dict, kernel: str | None = None):
     return recommended_for
 
 
-def _with_live_params(facts: DriverFacts, system) -> DriverFacts:
-    """A copy of ``facts`` whose parameters carry the live description (``modinfo -F parm``)
-    and current value (``/sys/module/<m>/parameters``) -- shown, never stored."""
+def _with_live_params(facts: DriverFacts, root: str) -> DriverFacts:
+    """A copy of ``facts`` whose parameters carry the live description (``modinfo -F parm``,
+    for the real root only) and current value (``/sys/module/<m>/parameters`` below
+    ``root``) -- shown, never stored."""
     from nicdb.inputs import host
 
-    root = system.where.partition(":")[2] or "/"
     mods = []
     for m in facts.modules:
         values = host.module_param_values(m.module, root)

@@ -93,15 +93,18 @@ class HostSystem:
     as the kernel would find it, or None; a name with wildcards (``brcm/brcmfmac*-pcie.*.bin``,
     each matching within one path component) gives the first file that matches.
     ``os_release`` is the host's /etc/os-release, None when unknown. ``where`` says how
-    nicdb knows (``live`` or the snapshot it was recorded in).
+    nicdb knows (``live`` or the snapshot it was recorded in); ``root`` is the live
+    system's root folder (None for a recorded host).
     """
 
-    __slots__ = ("os_release", "where", "_find", "_cache", "dirs", "_known")
+    __slots__ = ("os_release", "where", "_find", "_cache", "dirs", "_known", "root")
 
-    def __init__(self, os_release: dict | None, where: str, find, dirs: list[str], known=None):
+    def __init__(self, os_release: dict | None, where: str, find, dirs: list[str], known=None,
+                 root: str | None = None):
         self.os_release = os_release
         self.where = where
         self.dirs = dirs
+        self.root = root  # the live system's root folder ("/"); None for a recorded host
         self._find = find
         self._known = known
         self._cache: dict[str, str | None] = {}
@@ -178,7 +181,7 @@ def live_system(root: str = "/", release: str | None = None) -> HostSystem:
     """The host nicdb runs on (or the tree below ``root``, e.g. a test's folder)."""
     dirs = firmware_dirs(root, release)
     where = "live" if root == "/" else f"live:{root}"
-    return HostSystem(os_release(root), where, _find_in(dirs), dirs)
+    return HostSystem(os_release(root), where, _find_in(dirs), dirs, root=root)
 
 
 def recorded_system(meta: dict, where: str) -> HostSystem | None:

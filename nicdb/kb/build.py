@@ -7,6 +7,7 @@ build killed half-way leaves the previous one untouched.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import sys
@@ -169,7 +170,15 @@ def _facts(warnings: list[str]) -> tuple[dict[str, list], dict]:
     inputs = [i for i in prov.get("inputs", []) if i.get("kind") == "kernel" or i.get("matched")]
     out["fact_inputs"] = [(i.get("kind"), i.get("series", ""), i.get("release"), i.get("suite"), i.get("package"),
                            i.get("version")) for i in inputs]
+    kernels: dict[str, dict] = {}
+    for i in inputs:
+        # per series, the package with the modules (7.x splits linux-base off linux-modules)
+        if i.get("kind") == "kernel" and (i.get("series") not in kernels
+                                          or not i.get("package", "").startswith("linux-base-")):
+            kernels[i.get("series")] = {"series": i.get("series"), "package": i.get("package"),
+                                        "version": i.get("version")}
     meta = {"alias_shipped": modalias.describe_shipped(prov),
+            "facts_kernels": json.dumps(kernels),
             "facts_series": " ".join(prov.get("series", [])),
             "facts_releases": " ".join(prov.get("releases", [])),
             "facts_generated": prov.get("generated", "")}

@@ -101,11 +101,10 @@ class KnowledgeBase:
     TRANSPORTS = frozenset(("virtio_pci",))
 
     def network_modules(self) -> frozenset[str]:
-        """Module names of network drivers: nicdb's drivers and the modules of its shipped
-        table of network-driver aliases (the running kernel's table has every driver),
-        less the bus transports."""
-        rows = self.conn.execute("SELECT module FROM drivers UNION SELECT DISTINCT module FROM aliases "
-                                 "WHERE source='shipped'").fetchall()
+        """Module names of network drivers: nicdb's drivers and the modules of the driver
+        facts (the shipped network-driver aliases; the running kernel's table has every
+        driver), less the bus transports."""
+        rows = self.conn.execute("SELECT module FROM drivers UNION SELECT module FROM modules").fetchall()
         return frozenset(r[0].replace("-", "_") for r in rows) - self.TRANSPORTS
 
     def source(self, file: str, key: str) -> dict:
@@ -352,16 +351,12 @@ class KnowledgeBase:
         the kernel package whose modules were read."""
         if self._facts_meta is None:
             meta = {r[0]: r[1] for r in self.conn.execute(
-                "SELECT key, value FROM meta WHERE key IN ('facts_series', 'facts_releases', 'facts_generated')")}
-            kernels: dict[str, dict] = {}
-            for series, package, version in self.conn.execute(
-                    "SELECT series, package, version FROM fact_inputs WHERE kind='kernel' ORDER BY rowid"):
-                # the package with the modules (7.x splits linux-base off linux-modules)
-                if series not in kernels or not package.startswith("linux-base-"):
-                    kernels[series] = {"series": series, "package": package, "version": version}
+                "SELECT key, value FROM meta WHERE key IN ('facts_series', 'facts_releases', 'facts_generated', "
+                "'facts_kernels')")}
             self._facts_meta = {"series": meta.get("facts_series", "").split(),
                                 "releases": meta.get("facts_releases", "").split(),
-                                "generated": meta.get("facts_generated", ""), "kernels": kernels}
+                                "generated": meta.get("facts_generated", ""),
+                                "kernels": json.loads(meta.get("facts_kernels") or "{}")}
         return self._facts_meta
 
     def shipped_alias_rows(self, vendor: int, device: int) -> list[tuple[str, str, str, str]]:

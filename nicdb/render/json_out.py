@@ -285,9 +285,10 @@ class FleetLines:
     driver, advice, bus verdict, summary) and then reused.
 
     Plain values (str, int, bool, None) are compared by value and type. The knowledge
-    pieces (chip row, driver advice, parameter advice, issues) are the objects
-    :class:`nicdb.report.Identifier` shares between the reports of one chip, never changed
-    once made; they are told apart by identity, and each cached text holds on to its
+    pieces (chip row, driver advice, parameter advice, issues, driver facts, and the
+    firmware files -- shared per chip and host, since presence varies by host) are the
+    objects :class:`nicdb.report.Identifier` shares between the reports of one chip,
+    never changed once made; they are told apart by identity, and each cached text holds on to its
     objects so that no other object can take over an identity while the text is cached.
     A NIC with anything else in it (interfaces, a PCIe link, a float) is encoded in full.
     """
