@@ -59,15 +59,15 @@ class NicReport(Record):
 class DriverFacts(Record):
     """The generated driver facts of one NIC's candidate modules: the series the facts
     cover, the one the advice is for (``kernel_series``; ``exact``: the kernel's own, not
-    the nearest), each module's :class:`~nicdb.advice.facts.ModuleFacts`, the module whose
-    firmware is checked, and the kernel packages the facts were read from."""
+    the nearest), each module's :class:`~nicdb.advice.facts.ModuleFacts` and the module whose
+    firmware is checked."""
 
-    __slots__ = ("series", "kernel_series", "exact", "modules", "firmware_module", "kernels")
+    __slots__ = ("series", "kernel_series", "exact", "modules", "firmware_module")
 
     def __init__(self, series: list[str], kernel_series: str | None, exact: bool, modules: list,
-                 firmware_module: str | None, kernels: list[dict]):
+                 firmware_module: str | None):
         self.series, self.kernel_series, self.exact = series, kernel_series, exact
-        self.modules, self.firmware_module, self.kernels = modules, firmware_module, kernels
+        self.modules, self.firmware_module = modules, firmware_module
 
 
 class Document(Record):
@@ -105,6 +105,7 @@ class Identifier:
         self._fw: dict[tuple, tuple] = {}  # (plan, system, distribution) -> firmware files, state, advice
         self._distros: dict[int, tuple] = {}
         self._alias_rows: dict[tuple[int, int], list] = {}
+        self._summaries: dict[tuple, tuple] = {}  # (lookup, firmware) -> the summary
 
     def distribution(self, system=None):
         """The :class:`~nicdb.advice.facts.Distro` of a host (``system``, else this run's)."""
@@ -173,7 +174,7 @@ class Identifier:
                     avail[m] = a
         if not mods:
             return None, avail
-        return DriverFacts(series, target, exact, mods, None, list(meta["kernels"].values())), avail
+        return DriverFacts(series, target, exact, mods, None), avail
 
     def _firmware_plan(self, facts: "DriverFacts | None", chip: dict | None, dev: PciDevice,
                        advice: DriverAdvice | None) -> F.FirmwarePlan | None:
@@ -200,10 +201,13 @@ class Identifier:
         module_files = [r for d in mf.firmware for r in shipped.get(d["name"], [])]
         return F.FirmwarePlan(mf.module, names, shipped, module_files)
 
+    _NO_FIRMWARE = ([], "none", None)
+
     def firmware(self, plan: F.FirmwarePlan | None, system) -> tuple:
-        """(files, state, advice) of a plan on a host; shared by the NICs of one chip and host."""
+        """(files, state, advice) of a plan on a host; one tuple shared by the NICs of one
+        chip and host."""
         if plan is None:
-            return [], "none", None
+            return self._NO_FIRMWARE
         key = (id(plan), id(system))
         hit = self._fw.get(key)
         if hit is None or hit[0] is not plan or hit[1] is not system:
@@ -211,8 +215,8 @@ class Identifier:
                 self._fw.clear()
             distro = self.distribution(system)
             files = F.firmware_files(plan, system, distro, self.kb.facts_meta()["releases"])
-            hit = self._fw[key] = (plan, system, files, *F.firmware_verdict(files, distro))
-        return hit[2:]
+            hit = self._fw[key] = (plan, system, (files, *F.firmware_verdict(files, distro)))
+        return hit[2]
 
     def _lookup(self, dev: PciDevice, candidate_modules: list[str] | None, cards: int, shipped: bool) -> tuple:
         kb, kernel = self.kb, self.kernel
@@ -278,14 +282,22 @@ class Identifier:
         ((vname, dname, sname, cname), chip, n_ranges, advice, params, modprobe, issues, alternatives, evidence,
          facts, plan) = hit
         system = system if system is not None else self.system
-        files, fw_state, fw_advice = self.firmware(plan, system)
+        fw = self.firmware(plan, system)
+        files, fw_state, fw_advice = fw
         if self.live_params and facts is not None and system is not None and system.root is not None:
             facts = _with_live_params(facts, system.root)
         rep = NicReport(dev, vname, dname, sname, cname, chip, n_ranges, advice, params, modprobe, issues,
                         candidate_modules=candidate_modules, modules_source=modules_source,
                         alternatives=alternatives, bus=bus_ceiling(dev, chip, None), evidence=evidence,
                         facts=facts, firmware=files, firmware_state=fw_state, firmware_advice=fw_advice)
-        rep.summary = summarize(rep)
+        # the summary depends only on the chip's lookup and the host's firmware: made once per pair
+        skey = (id(hit), id(fw))
+        made = self._summaries.get(skey)
+        if made is None or made[0] is not hit or made[1] is not fw:
+            if len(self._summaries) > 50_000:
+                self._summaries.clear()
+            made = self._summaries[skey] = (hit, fw, summarize(rep))
+        rep.summary = made[2]
         return rep
 
 
@@ -395,7 +407,7 @@ def _with_live_params(facts: DriverFacts, root: str) -> DriverFacts:
                               values.get(p.name)) for p in m.params]
         mods.append(F.ModuleFacts(m.module, m.series, m.path, m.binds, m.carried, m.span, m.added_in,
                                   m.removed_after, params, m.firmware, m.source, m.noted))
-    return DriverFacts(facts.series, facts.kernel_series, facts.exact, mods, facts.firmware_module, facts.kernels)
+    return DriverFacts(facts.series, facts.kernel_series, facts.exact, mods, facts.firmware_module)
 
 
 def summarize(rep: NicReport) -> str:

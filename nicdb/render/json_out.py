@@ -120,7 +120,6 @@ def facts_to_dict(f) -> dict | None:
         "kernel_series": f.kernel_series,
         "kernel_series_exact": f.exact,
         "firmware_module": f.firmware_module,
-        "kernels": f.kernels,
         "modules": [module_facts_to_dict(m) for m in f.modules],
     }
 
