@@ -152,9 +152,9 @@ class ModuleFacts(Record):
 
 
 def facts_source(series: list[str], kernels: dict[str, dict]) -> str:
-    """Where a module's facts come from: the kernel packages of its series."""
-    return "modinfo of Debian's kernel packages " + ", ".join(
-        f"{'-'.join(k['package'].split('-')[:2])} {k['version']}" for k in (kernels[s] for s in series if s in kernels))
+    """Where a module's facts come from: the versions of Debian's kernel packages of its
+    series (the packages themselves: ``nicdb driver --json``, data/driver-facts/PROVENANCE.toml)."""
+    return "modinfo of Debian kernels " + ", ".join(kernels[s]["version"] for s in series if s in kernels)
 
 
 def module_facts(row: dict, all_series: list[str], binds: list[str] | None, carried: list[str],

@@ -129,8 +129,8 @@ def module_facts_to_dict(m) -> dict:
         "module": m.module, "series": m.series, "binds": m.binds, "carried": m.carried, "span": m.span,
         "added_in": m.added_in, "removed_after": m.removed_after, "path": m.path, "noted": m.noted,
         "parameters": [{"name": p.name, "type": p.type, "types": [{"type": t, "series": ss} for t, ss in p.types],
-                        "series": p.series, "change": p.change, "noted": p.noted, "description": p.description,
-                        "value": p.value} for p in m.params],
+                        "change": p.change, "noted": p.noted, "description": p.description, "value": p.value}
+                       for p in m.params],
         "firmware": [{"name": d["name"], "wildcard": d["wildcard"], "series": d["series"]} for d in m.firmware],
         "source": m.source,
     }
