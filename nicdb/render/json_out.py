@@ -120,28 +120,37 @@ def facts_to_dict(f) -> dict | None:
         "kernel_series": f.kernel_series,
         "kernel_series_exact": f.exact,
         "firmware_module": f.firmware_module,
-        "modules": [module_facts_to_dict(m) for m in f.modules],
+        "modules": [module_facts_to_dict(m, declared=False) for m in f.modules],
     }
 
 
-def module_facts_to_dict(m) -> dict:
-    return {
+def module_facts_to_dict(m, declared: bool = True) -> dict:
+    """A module's facts; ``declared``: with every firmware name it declares (the driver
+    page; a NIC's own ``firmware`` list has the names of its series instead)."""
+    out = {
         "module": m.module, "series": m.series, "binds": m.binds, "carried": m.carried, "span": m.span,
         "added_in": m.added_in, "removed_after": m.removed_after, "path": m.path, "noted": m.noted,
         "parameters": [{"name": p.name, "type": p.type, "types": [{"type": t, "series": ss} for t, ss in p.types],
                         "change": p.change, "noted": p.noted, "description": p.description, "value": p.value}
                        for p in m.params],
-        "firmware": [{"name": d["name"], "wildcard": d["wildcard"], "series": d["series"]} for d in m.firmware],
         "source": m.source,
     }
+    if declared:
+        out["firmware"] = [{"name": d["name"], "wildcard": d["wildcard"], "series": d["series"]} for d in m.firmware]
+    return out
 
 
-def firmware_to_dict(f) -> dict:
-    """One firmware file a NIC's driver may request, on its host."""
-    return {"file": f.file, "module": f.module, "needed": f.needed, "wildcard": f.wildcard, "series": f.series,
-            "state": f.state, "present": f.present, "path": f.path, "package": f.package, "version": f.version,
-            "release": f.release, "install": f.install, "packages": f.packages, "target": f.target,
-            "fallback": f.fallback, "source": f.source}
+def firmware_to_dict(f, all_packages: bool = False) -> dict:
+    """One firmware file a NIC's driver may request, on its host. Every Debian release's
+    packages are listed when no release is named (offline, other distributions), when the
+    host's release ships no such file, or with ``all_packages``."""
+    listed = all_packages or f.release is None or f.state == "not-shipped"
+    return {"file": f.file, "module": f.module, "needed": f.needed, "wildcard": f.wildcard, "state": f.state,
+            "present": f.present, "path": f.path, "package": f.package, "version": f.version, "release": f.release,
+            "install": f.install,
+            "packages": [{"release": p["release"], "package": p["package"], "version": p["version"]}
+                         for p in f.packages] if listed else [],
+            "target": f.target, "fallback": f.fallback}
 
 
 def distribution_to_dict(d) -> dict | None:
@@ -169,7 +178,7 @@ def driver_page_to_dict(p) -> dict:
             "available": a is None, "status": "present" if a is None else a[0], "reason": None if a is None else a[1]},
         "facts": None if p.facts is None else module_facts_to_dict(p.facts),
         "pci_ids": {"count": p.id_count, "patterns": p.pattern_count, "list": p.ids if p.all_ids else None},
-        "firmware": [firmware_to_dict(f) for f in p.firmware],
+        "firmware": [firmware_to_dict(f, all_packages=True) for f in p.firmware],
         "distribution": distribution_to_dict(p.distribution),
         "families": p.families,
         "parameter_notes": [{"name": x["name"], "type": x["type"], "meaning": x["meaning"], "unit": x["unit"],

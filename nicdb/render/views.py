@@ -440,7 +440,9 @@ def _series_cell(sub: list[str], whole: list[str]) -> str:
 
 def _package_cell(f) -> str:
     if f.package:
-        return f"{f.package} {f.version or ''}".strip() + (f" ({f.release})" if f.release else "")
+        comp = next((p["component"] for p in f.packages if p["release"] == f.release), None)
+        where = ", ".join(x for x in (f.release, comp) if x)
+        return f"{f.package} {f.version or ''}".strip() + (f" ({where})" if where else "")
     if f.packages:
         # offline, or a distribution nicdb names no package for: every Debian release's
         by_pkg: dict[str, list[str]] = {}
@@ -472,11 +474,11 @@ def _firmware_blocks(rep) -> list:
     state = rep.firmware_state
     out: list = [Text(f"{what}: {_FW_STATE.get(state, state)}", "warn" if state == "missing" else "good")]
     if rep.firmware_advice:
-        out.append(Text("  " + rep.firmware_advice, "warn"))
+        out.append(Text("  " + rep.firmware_advice))
     if len(files) <= 12 or f0.needed == "chip":
         shown = files
-    else:
-        shown = [f for f in files if f.state in ("missing", "not-shipped")][:12]
+    else:  # a long declared list: counts per package, and the files no package ships (with fallbacks)
+        shown = [f for f in files if f.state == "not-shipped"][:12]
     rows = []
     for f in shown:
         note = []
@@ -490,7 +492,7 @@ def _firmware_blocks(rep) -> list:
             note.append("a wildcard name")
         rows.append([f.file, _STATE_TEXT.get(f.state, f.state), _package_cell(f), "; ".join(note) or "-"])
     if rows:
-        out.append(Table("Firmware files" + ("" if len(shown) == len(files) else " (those not present)"),
+        out.append(Table("Firmware files" + ("" if len(shown) == len(files) else " no package of this release ships"),
                          ["file", "on this host", "package", "note"], rows))
     if len(shown) < len(files):
         by_pkg: dict[str, dict[str, int]] = {}
@@ -502,7 +504,8 @@ def _firmware_blocks(rep) -> list:
             states[st] = states.get(st, 0) + 1
         for pkg, states in by_pkg.items():
             n = sum(states.values())
-            out.append(Text(f"  {'' if not rows else 'and '}{n} file{'s' if n > 1 else ''} from {pkg}: "
+            whose = "that no Debian package ships" if pkg == "-" else f"from {pkg}"
+            out.append(Text(f"  {'' if not rows else 'and '}{n} file{'s' if n > 1 else ''} {whose}: "
                             + ", ".join(f"{c} {st}" for st, c in states.items())))
     from nicdb.advice.facts import UNDECLARED_NOTE
 
