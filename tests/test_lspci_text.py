@@ -305,3 +305,17 @@ def test_fuzz_any_text(text):
         parse_lspci_text(text, "fuzz")
     except InputError:
         pass
+
+
+_PIECES = ["\n", "\r", "\r\n", "\x0c", "\x1c", "\u2028", " ", "\t", "Slot:\t", "Device:\t", "00:03.0 ",
+           "0000:00:1f.6 ", "03:00.0", "Ethernet controller: x", "abc"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=20).map("".join))
+def test_detection_reads_lines_as_splitlines_does(text):
+    """looks_like_lspci scans "\\n"-split lines lazily: the same answer as over splitlines()."""
+    from nicdb.inputs.lspci_text import _starts_record, looks_like_lspci
+
+    want = any(t and _starts_record(t) for t in (line.strip() for line in text.splitlines()))
+    assert looks_like_lspci(text) == want

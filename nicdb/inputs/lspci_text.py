@@ -780,13 +780,36 @@ def _starts_record(t: str) -> bool:
     return m is not None and bool(m.group(2))
 
 
+# Line breaks str.splitlines knows besides "\n": a text with none of them has the same
+# lines split at "\n" alone.
+_OTHER_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
 def looks_like_lspci(text: str) -> bool:
-    """Whether any line is an lspci header line or starts a -vmm record."""
-    for line in text.splitlines():
+    """Whether any line is an lspci header line or starts a -vmm record.
+
+    Lines are looked at one by one until one is (not split all at once first: a fleet's
+    file answers on its first line)."""
+    if any(b in text for b in _OTHER_BREAKS):
+        lines = text.splitlines()
+    else:
+        lines = _lines(text)
+    for line in lines:
         t = line.strip()
         if t and _starts_record(t):
             return True
     return False
+
+
+def _lines(text: str):
+    """The lines of a text split at "\n", one at a time."""
+    pos, n = 0, len(text)
+    while pos < n:
+        end = text.find("\n", pos)
+        if end < 0:
+            end = n
+        yield text[pos:end]
+        pos = end + 1
 
 
 def parse_lspci_text(text: str, origin: str) -> list[PciDevice]:
