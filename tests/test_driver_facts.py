@@ -98,7 +98,7 @@ def test_a_driver_with_firmware_offline_names_every_releases_package(kb):
         ("sid", "firmware-realtek")]
     assert [p["component"] for p in h.packages] == ["non-free", "non-free-firmware", "non-free-firmware",
                                                     "non-free-firmware"]
-    assert h.package is None and h.source.startswith("firmware-realtek ") and h.source.endswith("(sid)")
+    assert h.package is None and h.release is None and h.install is None
     assert rep.summary.endswith("firmware: firmware-realtek")  # offline, the advice names the package
 
 
@@ -403,8 +403,10 @@ def test_suggest_shows_driver_facts_and_json_carries_them(run):
     j = json.loads(run("suggest", "--id", "10ec:8168", "--rev", "15", "--json").out)
     n = j["nics"][0]
     assert n["driver_facts"]["modules"][0]["module"] == "r8169" and n["firmware_state"] == "unknown"
-    assert any(f["file"] == "rtl_nic/rtl8168h-2.fw" for f in n["firmware"])
-    assert j["distribution"] is None
+    h = next(f for f in n["firmware"] if f["file"] == "rtl_nic/rtl8168h-2.fw")
+    assert j["distribution"] is None and h["package"] is None  # offline: every release's package instead
+    assert [p["release"] for p in h["packages"]] == ["bullseye", "bookworm", "trixie", "sid"]
+    assert "firmware" not in n["driver_facts"]["modules"][0]  # the declared names: on the driver page
 
 
 def _sysfs(base: Path, devices: list[tuple[str, str, str, str, str, str]]) -> str:
@@ -439,6 +441,8 @@ def test_a_snapshot_says_what_firmware_its_host_lacks(run, tmp_path):
     assert n["summary"].startswith("no r8169 firmware installed")
     assert {f["state"] for f in n["firmware"]} == {"missing"} and n["firmware"][0]["install"] == (
         "apt install firmware-realtek")
+    # the host's release is named: its package, not every release's
+    assert n["firmware"][0]["release"] == "trixie" and n["firmware"][0]["packages"] == []
     plain = run("identify", "--sysfs", str(out), "--plain").out
     assert "no r8169 firmware installed: apt install firmware-realtek; use r8169" in " ".join(plain.split())
     assert plain.index("no r8169 firmware installed") < plain.index("; use r8169")

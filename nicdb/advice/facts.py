@@ -273,16 +273,16 @@ class FirmwareFile(Record):
     symbolic link in the package points."""
 
     __slots__ = ("file", "module", "needed", "wildcard", "series", "state", "present", "path", "package", "version",
-                 "release", "install", "packages", "target", "fallback", "source")
+                 "release", "install", "packages", "target", "fallback")
 
     def __init__(self, file: str, module: str, needed: str, wildcard: bool, series: list[str], state: str,
                  present: bool | None, path: str | None, package: str | None, version: str | None,
                  release: str | None, install: str | None, packages: list[dict], target: str | None,
-                 fallback: str | None, source: str | None):
+                 fallback: str | None):
         self.file, self.module, self.needed, self.wildcard, self.series = file, module, needed, wildcard, series
         self.state, self.present, self.path = state, present, path
         self.package, self.version, self.release, self.install = package, version, release, install
-        self.packages, self.target, self.fallback, self.source = packages, target, fallback, source
+        self.packages, self.target, self.fallback = packages, target, fallback
 
 
 class FirmwarePlan(Record):
@@ -394,10 +394,8 @@ def firmware_files(plan: FirmwarePlan | None, system, distro: Distro | None, rel
                 fb_pkg = next((r["package"] for r in plan.module_files if r["file"] == fb
                                and (release is None or r["release"] == release)), None)
                 fallback = fb + (f" ({fb_pkg})" if fb_pkg else "")
-        source = f"{package} {version}" if package and version else (
-            f"{packages[-1]['package']} {packages[-1]['version']} ({packages[-1]['release']})" if packages else None)
         out.append(FirmwareFile(name, plan.module, needed, wild, series, state, present, path, package, version,
-                                release, install, packages, target, fallback, source))
+                                release, install, packages, target, fallback))
     return out
 
 
