@@ -8,7 +8,7 @@ import os
 
 from nicdb import __version__
 
-DB_SCHEMA_VERSION = 7
+DB_SCHEMA_VERSION = 8
 DATA_KINDS = ("families", "drivers", "measurements", "names")
 _PKG = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
