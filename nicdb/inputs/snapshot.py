@@ -24,7 +24,8 @@ from pathlib import Path
 from nicdb import __version__
 from nicdb.errors import InputError
 from nicdb.inputs.source import Reading, Source
-from nicdb.inputs.sysfs import NET_ATTRS, PCI_ATTRS, SLOT_RE, _driver, net_dirs, read_tree
+from nicdb.inputs.sysfs import (BINARY_ATTRS, NET_ATTRS, PCI_ATTRS, SLOT_RE, UPSTREAM_FILE, _driver, net_dirs, read_tree,
+                                upstream_of)
 
 TOP = "nicdb-snapshot"
 MAX_MEMBER = 64 * 1024
@@ -77,7 +78,11 @@ def write_snapshot(out: str | os.PathLike, sys_root: str = "/sys") -> dict:
                     continue
                 fdir = os.path.join(base, slot)
                 meta["functions"] += 1
-                _add_dir(tar, fdir, f"bus/pci/devices/{slot}", PCI_ATTRS, _driver(os.path.join(fdir, "driver")), now)
+                _add_dir(tar, fdir, f"bus/pci/devices/{slot}", PCI_ATTRS + BINARY_ATTRS,
+                         _driver(os.path.join(fdir, "driver")), now)
+                up = upstream_of(fdir) if os.path.islink(fdir) else []
+                if up:
+                    _add(tar, f"bus/pci/devices/{slot}/{UPSTREAM_FILE}", ("\n".join(up) + "\n").encode(), now)
                 for ndir in net_dirs(fdir):
                     meta["interfaces"] += 1
                     ndrv = _driver(os.path.join(ndir, "device", "driver")) or _driver(os.path.join(ndir, "driver"))
