@@ -83,13 +83,17 @@ class Reading(Record):
     on (``kernel``: the kernel release the machine ran, when the input says; ``host``;
     ``live``: the running system, whose kernel and files nicdb may consult)."""
 
-    __slots__ = ("devices", "label", "live", "kernel", "host", "method")
+    __slots__ = ("devices", "label", "live", "kernel", "host", "method", "log_text", "log", "notes")
 
     def __init__(self, devices: list, label: str, *, live: bool = False, kernel: str | None = None,
-                 host: str | None = None, method: str = "") -> None:
+                 host: str | None = None, method: str = "", log_text: str | None = None) -> None:
         self.devices = devices
         self.label = label
         self.live = live
         self.kernel = kernel
         self.host = host
         self.method = method
+        # the kernel log that came with the input (a snapshot's), not yet read
+        self.log_text = log_text
+        self.log = None  # nicdb.kernellog.LogSummary once a log was read for these devices
+        self.notes: list[str] = []  # what the reading wants said once (not per device)
