@@ -111,6 +111,25 @@ def sweep_document(plan, status: str, *, notes: list[str] | None = None, result=
     }
 
 
+def fact_to_dict(f) -> dict:
+    return {"driver": f.driver, "kind": f.kind, "value": f.value, "line": f.line, "lineno": f.lineno, "tie": f.tie}
+
+
+def log_chip_to_dict(lc: dict | None) -> dict | None:
+    if lc is None:
+        return None
+    return {k: lc.get(k) for k in ("chip", "products", "family", "firmware", "line_rate_mbps", "notes", "confidence",
+                                   "source", "via", "driver", "kind", "value", "lineno", "line", "why")}
+
+
+def pci_bus_to_dict(d) -> dict:
+    px = d.pcix
+    return {"cap_66mhz": d.cap_66mhz, "secondary_bus": None if d.secondary_bus is None else f"{d.secondary_bus:02x}",
+            "secondary_66mhz": d.sec_66mhz,
+            "pcix": None if px is None else {"bridge": px.bridge, "width_bits": px.width_bits, "max_mhz": px.max_mhz,
+                                              "bus_mhz": px.bus_mhz}}
+
+
 def report_to_dict(rep) -> dict:
     d = rep.device
     link = None
@@ -155,14 +174,20 @@ def report_to_dict(rep) -> dict:
                     "confidence": i["confidence"]} for i in rep.issues],
         "bus": bus_to_dict(rep.bus),
         "summary": rep.summary,
-        "notes": d.notes,
+        "notes": d.notes + [n for n in getattr(rep, "notes", []) if n not in d.notes],
         "upstream": d.upstream,
         "origin": d.origin,
+        "log": [fact_to_dict(f) for f in d.log],
+        "log_chip": log_chip_to_dict(getattr(rep, "log_chip", None)),
+        "log_agrees": getattr(rep, "log_agrees", None),
+        "pci_bus": pci_bus_to_dict(d),
+        "candidate_ids": [f"{v:04x}:{i:04x}" for v, i in d.candidate_ids],
     }
 
 
 def document(doc) -> dict:
     """A :class:`nicdb.report.Document` as JSON data."""
+    log = getattr(doc, "log", None)
     return {
         "nicdb": __version__,
         "schema": JSON_SCHEMA,
@@ -170,6 +195,8 @@ def document(doc) -> dict:
         "host": doc.host,
         "kernel": doc.kernel,
         "nics": [report_to_dict(r) for r in doc.nics],
+        "kernel_log": None if log is None else log.to_dict(),
+        "notes": list(getattr(doc, "notes", []) or []),
     }
 
 
@@ -227,7 +254,9 @@ class FleetLines:
         """:func:`report_to_dict` of one report as JSON text."""
         d = rep.device
         slot, origin, bus, cm = d.slot, d.origin, rep.bus, rep.candidate_modules
-        if (d.interfaces or d.link is not None or d.upstream or type(slot) is not str or type(origin) is not str
+        if (d.interfaces or d.link is not None or d.upstream or d.log or d.candidate_ids or rep.notes
+                or d.cap_66mhz is not None or d.pcix is not None or d.secondary_bus is not None
+                or d.sec_66mhz is not None or type(slot) is not str or type(origin) is not str
                 or type(d.modules) is not list or type(d.notes) is not list or not (cm is None or type(cm) is list)):
             return _line(report_to_dict(rep))
         vals = (d.vendor, d.device, d.subsystem_vendor, d.subsystem_device, d.revision, d.class_code, d.driver,
@@ -256,7 +285,7 @@ class FleetLines:
         """:func:`host_line` of one host."""
         doc = _line({"nicdb": __version__, "schema": JSON_SCHEMA, "source": source, "host": host,
                      "kernel": self.kernel})
-        return doc[:-1] + ',"nics":[' + ",".join([self.nic(r) for r in reports]) + "]}\n"
+        return doc[:-1] + ',"nics":[' + ",".join([self.nic(r) for r in reports]) + '],"kernel_log":null,"notes":[]}\n'
 
     summary = staticmethod(summary_line)
 
