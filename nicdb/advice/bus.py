@@ -345,8 +345,9 @@ def _conventional(device: PciDevice, chip: dict | None, rate: int | None, ctx: B
         row = ctx.bridge_row
         if row is not None:
             level = _row_level(row)
+            kind = kind or "pci"  # every data/bridges row is a conventional PCI bus
             said = (f"{_bridge_name(ctx)} drives a {row['bus_width_bits']}-bit/{row['bus_mhz']} MHz PCI bus "
-                    f"({row['source']['title'].split(':')[0]}, {row['confidence']})")
+                    f"({row['source']['title'].split(': ')[0]}, {row['confidence']})")
             widths.append((row["bus_width_bits"], level, said))
             clocks.append((row["bus_mhz"], level, said))
             basis_of[said] = "bridge-datasheet"
@@ -396,6 +397,8 @@ def _conventional(device: PciDevice, chip: dict | None, rate: int | None, ctx: B
                 least = 66
                 levels.append("inferred")
                 evidence.append("the NIC and its bus both say 66 MHz capable (the slot may still run 33 MHz)")
+                if basis == "knowledge-base":
+                    basis = "config-space"
             else:
                 levels.append("assumed")
                 unit = "-bit" if what == "width" else " MHz"
@@ -406,8 +409,8 @@ def _conventional(device: PciDevice, chip: dict | None, rate: int | None, ctx: B
         else:
             mhz = least
     confidence = _weakest(*levels)
-    if confidence == "assumed" and basis == "knowledge-base" and not widths and not clocks:
-        basis = "assumed"
+    if basis == "knowledge-base" and not widths and not clocks:
+        basis = basis_of.get("kind", "assumed")
     return _parallel(kind, int(width), float(mhz), rate, basis, confidence, evidence, slot)
 
 

@@ -17,7 +17,7 @@ does not say they are one chip) and the answer is None.
 
 from __future__ import annotations
 
-_NOT_CHIPS = ("802.11", "hw", "v")
+_NOT_CHIPS = ("hw", "v")
 
 
 def model_tokens(name: str | None) -> set[str]:
@@ -29,7 +29,7 @@ def model_tokens(name: str | None) -> set[str]:
             part = part.strip(".-'\"[]")
             if len(part) < 3 or not any(c.isdigit() for c in part):
                 continue
-            if part.endswith(("mhz", "ghz", "mbps", "gbps")) or any(
+            if part.endswith(("mhz", "ghz", "mbps", "gbps")) or part.startswith("802.11") or any(
                     part.startswith(p) and part[len(p):len(p) + 1].isdigit() for p in _NOT_CHIPS):
                 continue
             out.add(part)

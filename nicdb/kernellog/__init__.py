@@ -78,11 +78,15 @@ class _Reader:
         """Substrings one of which a line must contain to be read (None: read every line)."""
         if self.create:
             return None
+        from nicdb.model import may_be_nic
+
         out = set(self.by_slot) | set(self.iface) | {"ieee80211 phy", "NETDEV WATCHDOG", ": phy"}
-        unknown = any(not d.driver for d in self.devices)
-        for name in (self.drivers if unknown else {d.driver for d in self.devices if d.driver}
-                     | {m for d in self.devices for m in d.modules}):
-            out.add(name + ":")
+        nics = [d for d in self.devices if may_be_nic(d)]
+        names = {d.driver for d in nics if d.driver} | {m for d in nics for m in d.modules}
+        if any(not d.driver for d in nics):
+            names |= self.drivers
+        for name in names - {"", "pci", "*", "ieee80211"}:
+            out.add(name + ":")  # a driver's own announcements: "skge: ... chip Yukon-Lite rev 9"
         for p in self.table.get("", ()):
             out.add(p.needle)  # 2.6-era lines with only an interface as subject
         return sorted(out)
@@ -130,7 +134,7 @@ class _Reader:
             elif kind == "_slot":
                 slot = value
             elif kind in ("_iface", "_renamed_from"):
-                if kind == "_renamed_from" and self.iface.get(value) == slot:
+                if kind == "_renamed_from" and slot is not None and self.iface.get(value) == slot:
                     del self.iface[value]
                 elif kind == "_iface" and slot is not None:
                     self.iface[value] = slot

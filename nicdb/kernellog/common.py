@@ -28,7 +28,7 @@ def _pci_id(text: str):
     such line per function, and a live log is read on every run)."""
     if len(text) < 33 or text[0] != "[" or text[5] != ":" or text[10:17] != "] type ":
         return []
-    i = text.find(" class 0x", 17, 24)
+    i = text.find(" class 0x", 17, 32)
     ids, cls = text[1:10], text[i + 9:i + 15] if i > 0 else ""
     if len(cls) != 6 or not _HEX.issuperset(ids[:4] + ids[5:] + cls):
         return []

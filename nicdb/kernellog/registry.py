@@ -85,7 +85,7 @@ def by_driver() -> dict[str, list[Pattern]]:
 
 def known_drivers() -> frozenset[str]:
     """The driver names the registry has line formats for."""
-    return frozenset(d for d in by_driver() if d not in ("*", "ieee80211"))
+    return frozenset(d for d in by_driver() if d not in ("*", "ieee80211", "", "pci"))
 
 
 # ---------------------------------------------------------------- helpers for the groups

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from nicdb.kernellog.registry import hexval, register
 
-IWL = ("iwlwifi", "iwl4965", "iwl3945")
+IWL = ("iwlwifi", "iwl4965", "iwl3945", "iwlagn")
 
 
 def _iwl_detected(m):
