@@ -172,3 +172,48 @@ def test_a_name_matching_several_ids_gets_the_drivers_of_each(run, tmp_path):
     assert "the union over the IDs the name matches (10ec:8161, 10ec:8168)" in n["candidate_modules"]["source"]
     assert {o["name"] for o in n["drivers"]["options"]} >= {"r8169", "r8168"}
     assert n["summary"].startswith("one of 2 IDs (10ec:8161, 10ec:8168); use r8169")
+
+
+def test_names_without_digits_match_inside_each_other():
+    assert names_match(["Rhine-II class (VT6102 and integrated)"], ["VIA Rhine II"])
+    assert not names_match(["88E8001"], ["Marvell Yukon-Lite"])
+    assert not names_match(["Rhine-I class"], ["VIA Rhine II"])  # "rhineiclass" and "rhineii": neither holds the other
+
+
+def test_corpus_script_counts_agreement(shared_datadir, tmp_path, session_db, capsys):
+    """scripts/corpus_log_agreement.py on a corpus of the shared corpus's shape, made of
+    the project's own fixtures: a machine folder with lspci.txt and dmesg-excerpt.txt, one
+    without a log, and a bare lspci file."""
+    import importlib.util
+    import shutil
+
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("cla", Path(__file__).parent.parent / "scripts" /
+                                                  "corpus_log_agreement.py")
+    cla = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cla)
+    one = tmp_path / "m1"
+    one.mkdir()
+    (one / "lspci.txt").write_text(
+        "02:00.0 Ethernet controller [0200]: Realtek Semiconductor Co., Ltd. RTL8111/8168/8411 PCI Express Gigabit "
+        "Ethernet Controller [10ec:8168] (rev 15)\n\tKernel driver in use: r8169\n\n"
+        "03:00.0 Ethernet controller [0200]: Realtek Semiconductor Co., Ltd. RTL8111/8168/8411 PCI Express Gigabit "
+        "Ethernet Controller [10ec:8168] (rev 15)\n\tKernel driver in use: r8169\n")
+    (one / "dmesg-excerpt.txt").write_text(
+        "r8169 0000:02:00.0 eth0: RTL8168h/8111h, XXX, XID 541, IRQ 126\n"
+        "r8169 0000:03:00.0 eth1: RTL8127A, XXX, XID 6c9, IRQ 127\n")
+    two = tmp_path / "m2"
+    two.mkdir()
+    shutil.copy(shared_datadir / "lspci" / "ich7-pci-slots-vvnn.txt", two / "lspci.txt")
+    bare = tmp_path / "bare.txt"
+    shutil.copy(shared_datadir / "lspci" / "epia-en-vt6122-vvnn.txt", bare)
+    (tmp_path / "INDEX.tsv").write_text("skipped\n")
+    assert cla.main(["--json", "--db", session_db, str(one), str(two), str(bare), str(tmp_path / "INDEX.tsv")]) == 0
+    t = json.loads(capsys.readouterr().out)["totals"]
+    assert (t["machines"], t["machines_with_log"], t["nics"], t["nics_with_log"]) == (3, 1, 5, 2)
+    assert (t["log_names_chip"], t["agrees"], t["disagrees"], t["not_comparable"]) == (2, 1, 1, 0)
+    assert t["chip_row"] == 4  # the 82541PI (8086:107c) has no chip row
+    assert cla.main(["--db", session_db, str(one)]) == 0
+    assert "revision row agrees: 1; disagrees: 1" in capsys.readouterr().out
+    assert cla.main([str(tmp_path / "nothing-here")]) == 2

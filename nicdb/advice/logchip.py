@@ -7,7 +7,9 @@ no chip (``802.11ac``, ``160MHz``, ``hw2.0``, ``v2.0``, and anything shorter tha
 characters such as a stepping ``A0``).
 
 The revision row *agrees* when one of its names (chip, products, the chips it shares
-its ID and revision with) shares a model token with one of the log chip's names. It
+its ID and revision with) shares a model token with one of the log chip's names, or one
+name holds the other once vendor words, spaces and punctuation are gone (``VIA Rhine II``
+in ``Rhine-II class (VT6102 ...)``). It
 *disagrees* when it lists the chips behind its ID and revision (``shares_id_with``) and
 the log's is not among them, or when another revision range of the same ID names the
 log's chip (the revision pointed at the wrong row). Otherwise the two cannot be compared
@@ -43,13 +45,26 @@ def _names(row: dict, shares: bool = True) -> list[str]:
     return [n for n in names if n]
 
 
+_VENDOR_WORDS = ("intel(r)", "intel", "realtek", "marvell", "broadcom", "atheros", "qualcomm", "via", "nvidia",
+                 "syskonnect", "mediatek", "ralink", "technologies", "inc.", "corporation")
+
+
+def squeezed(name: str) -> str:
+    """A name without vendor words, spaces, hyphens and punctuation: ``VIA Rhine II`` ->
+    ``rhineii``, ``Rhine-II class (VT6102 ...)`` -> ``rhineiiclassvt6102...``."""
+    words = [w for w in name.lower().split() if w not in _VENDOR_WORDS]
+    return "".join(c for c in "".join(words) if c.isalnum())
+
+
 def names_match(a: list[str], b: list[str]) -> bool:
+    """Whether two lists of chip names name the same chip: a shared model token, or one
+    name (of at least six letters and digits, vendor words aside) inside another."""
     ta = set().union(*(model_tokens(n) for n in a)) if a else set()
     tb = set().union(*(model_tokens(n) for n in b)) if b else set()
     if ta & tb:
         return True
-    la = {n.strip().lower() for n in a}
-    return any(n.strip().lower() in la for n in b)
+    sa, sb = [squeezed(n) for n in a], [squeezed(n) for n in b]
+    return any(len(x) >= 6 and len(y) >= 6 and (x in y or y in x) for x in sa for y in sb)
 
 
 def agreement(rev_row: dict | None, log_chip: dict, id_rows: list[dict]) -> tuple[bool | None, str]:

@@ -119,13 +119,24 @@ def _class_of(dev: pyudev.Device) -> int | None:
         return None
 
 
+# Paravirtual NICs (virtio) sit on no physical bus: their bus verdict needs no bridges
+_VIRTUAL_VENDORS = frozenset((0x1AF4,))
+
+
+def _chipset_function(dev: pyudev.Device, code: int) -> PciDevice:
+    """What a bus verdict needs of a host or ISA/LPC bridge: its IDs and class."""
+    where = dev.sys_path
+    return PciDevice(dev.sys_name, hex_attr(_attr(dev, "vendor"), "vendor", where),
+                     hex_attr(_attr(dev, "device"), "device", where), class_code=code, origin="udev")
+
+
 def _bus_context(pci: list, by_path: dict) -> None:
     """For each conventional-PCI function read, also read what its bus verdict needs and
     ``nics_only`` left out: the bridges above it and, on a root bus, the host and ISA/LPC
-    bridges that identify the chipset (PCIe NICs need none of this)."""
+    bridges that identify the chipset (PCIe NICs and virtio need none of this)."""
     roots: set[str] = set()
     for d in list(by_path.values()):
-        if d.is_pcie:
+        if d.is_pcie or d.vendor in _VIRTUAL_VENDORS:
             continue
         if d.upstream:
             for p in pci:
@@ -138,7 +149,7 @@ def _bus_context(pci: list, by_path: dict) -> None:
             if p.sys_path not in by_path and any(p.sys_name.startswith(r) for r in roots):
                 code = _class_of(p)
                 if code is not None and code >> 8 in (0x0600, 0x0601):
-                    by_path[p.sys_path] = _device(p)
+                    by_path[p.sys_path] = _chipset_function(p, code)
 
 
 def _may_be_nic(dev: pyudev.Device) -> bool:

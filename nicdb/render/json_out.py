@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from nicdb import __version__
 from nicdb.ids import fmt_id, fmt_rev, fmt_rev_range
@@ -215,8 +216,23 @@ def summary_line(summary: dict) -> str:
 
 
 _SEP = object()  # between the variable-length runs of FleetLines' keys
+# where a cached NIC text takes its origin: a value no input can hold (made once per process)
+_ORIGIN = "\x00origin " + os.urandom(8).hex()
 _PLAIN = frozenset((str, int, bool, type(None), object))  # values whose == is "same JSON"
 _getters: dict[type, object] = {}
+
+
+def _flat(values: tuple) -> tuple:
+    """Record fields with list values (a bus verdict's evidence) spread out between markers."""
+    if not any(type(v) is list for v in values):
+        return values
+    out: list = []
+    for v in values:
+        if type(v) is list:
+            out += [_SEP, *v, _SEP]
+        else:
+            out.append(v)
+    return tuple(out)
 
 
 def _fields(rec) -> tuple:
@@ -265,7 +281,7 @@ class FleetLines:
                 id(rep.chip), id(rep.drivers), id(rep.params), id(rep.issues), id(rep.alternatives),
                 id(rep.evidence),
                 _SEP, *d.modules, _SEP, *d.notes, _SEP, *(cm or ()), _SEP,
-                *(() if bus is None else _fields(bus)))
+                *(() if bus is None else _flat(_fields(bus))))
         types = tuple(map(type, vals))
         if not _PLAIN.issuperset(types):
             return _line(report_to_dict(rep))
@@ -273,13 +289,15 @@ class FleetLines:
         hit = self._texts.get(key)
         if hit is None:
             whole = report_to_dict(rep)
-            del whole["slot"], whole["origin"]
+            del whole["slot"]
+            whole["origin"] = _ORIGIN
+            before, after = _line(whole)[1:-1].split('"origin":' + _string(_ORIGIN), 1)
             if len(self._texts) >= self.MAX_CACHED:
                 self._texts.clear()
             # the objects whose ids are in the key are kept alive with it, so no id is reused
-            hit = self._texts[key] = ("," + _line(whole)[1:-1] + ',"origin":', rep.chip, rep.drivers, rep.params,
-                                      rep.issues, rep.alternatives, rep.evidence)
-        return '{"slot":' + _string(slot) + hit[0] + _string(origin) + "}"
+            hit = self._texts[key] = ("," + before, after, rep.chip, rep.drivers, rep.params, rep.issues,
+                                      rep.alternatives, rep.evidence)
+        return '{"slot":' + _string(slot) + hit[0] + '"origin":' + _string(origin) + hit[1] + "}"
 
     def host(self, reports, *, source: str, host: str | None) -> str:
         """:func:`host_line` of one host."""
