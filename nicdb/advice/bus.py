@@ -74,13 +74,13 @@ class BusVerdict(Record):
 
     __slots__ = ("kind", "ceiling_mbps", "summary", "description", "line_rate_mbps", "limited", "downgraded",
                  "reason", "basis", "needed_mbps", "max_ceiling_mbps", "confidence", "evidence", "bridge",
-                 "line_rate_from")
+                 "line_rate_from", "label")
 
     def __init__(self, kind: str, ceiling_mbps: int | None, summary: str, description: str,
                  line_rate_mbps: int | None, limited: bool | None, downgraded: str | None, reason: str,
                  basis: str, needed_mbps: int | None = None, max_ceiling_mbps: int | None = None,
                  confidence: str | None = None, evidence: list[str] | None = None, bridge: str | None = None,
-                 line_rate_from: str | None = None):
+                 line_rate_from: str | None = None, label: str | None = None):
         self.kind, self.ceiling_mbps, self.summary, self.description = kind, ceiling_mbps, summary, description
         self.line_rate_mbps, self.limited, self.downgraded = line_rate_mbps, limited, downgraded
         self.reason, self.basis = reason, basis
@@ -90,8 +90,9 @@ class BusVerdict(Record):
         self.confidence = confidence
         self.evidence = [] if evidence is None else evidence
         self.bridge = bridge
-        # where the line rate came from: chip row, kernel log, device name, interface speed, given
+        # where the line rate came from: chip row, kernel log chip, device name, interface speed, given
         self.line_rate_from = line_rate_from
+        self.label = label  # the bus in a few words: "PCI 32/33", "PCI-X 64/133", "PCIe 1.x x4"
 
 
 class BusContext(Record):
@@ -273,7 +274,7 @@ def _pcie_from_link(device: PciDevice, rate: int | None) -> BusVerdict:
         reason += " (the 64 GT/s FLIT-mode figure is approximate)"
     return BusVerdict("pcie", ceiling, _with_flags(_pcie_summary_head(speed, width), limited, which),
                       description, rate, limited, downgraded, reason + ".", "pcie-link",
-                      needed_mbps=rate, max_ceiling_mbps=max_ceiling)
+                      needed_mbps=rate, max_ceiling_mbps=max_ceiling, label=_pcie_label(speed, width))
 
 
 def _pcie_unknown_link(device: PciDevice, chip: dict | None, rate: int | None) -> BusVerdict:
@@ -449,7 +450,7 @@ def _parallel(kind: str, width: int, mhz: float, rate: int | None, basis: str, c
     if confidence in ("inferred", "assumed"):
         summary += f", {confidence}"
     return BusVerdict(kind, ceiling, summary, description, rate, limited, None, reason + ".", basis,
-                      needed_mbps=needed, confidence=confidence, evidence=evidence, bridge=bridge)
+                      needed_mbps=needed, confidence=confidence, evidence=evidence, bridge=bridge, label=label)
 
 
 def bus_from_text(text: str | None) -> dict | None:

@@ -362,7 +362,7 @@ def evidence_chart(sets: list[dict], mark=None, keep=None, title: str | None = N
     bus = first.get("bus_verdict")
     if bus is not None and getattr(bus, "ceiling_mbps", None):
         shared = bus.kind in ("pci", "pci-x")
-        levels.append((bus.ceiling_mbps, f"{bus.summary.split(':')[0]} bus peak {bus.ceiling_mbps} Mb/s"
+        levels.append((bus.ceiling_mbps, f"{getattr(bus, 'label', None) or bus.summary.split(':')[0]} bus peak {bus.ceiling_mbps} Mb/s"
                        + (" (shared by both directions)" if shared else " per direction"), "bus"))
     if first.get("line_rate"):
         levels.append((first["line_rate"], f"line rate {first['line_rate']:g} Mb/s", "line"))
