@@ -191,6 +191,10 @@ def test_bridges_data_is_refused_when_wrong(tmp_path, monkeypatch):
             'bus_width_bits = 32\nbus_mhz = 33\nsource = "s"\nconfidence = "datasheet"\n')
     (data / "bridges" / "b.toml").write_text(good)
     assert len(load_tree([(data, "shipped")]).bridges) == 1
+    (data / "bridges" / "c.toml").write_text(good)
+    with pytest.raises(DataError, match="is also listed in data/bridges/b.toml"):
+        load_tree([(data, "shipped")])
+    (data / "bridges" / "c.toml").unlink()
     for bad, why in ((good.replace("bus_mhz = 33", "bus_mhz = 34"), "bus_mhz must be"),
                      (good.replace('role = "pci-bridge"', 'role = "north"'), "role 'north'"),
                      (good.replace("bus_mhz = 33", "bus_mhz = 33\nbus_mhzz = 1"), "unknown key 'bus_mhzz'"),

@@ -694,6 +694,12 @@ def _check_revision_coverage(tree: Tree) -> None:
 
 def _cross_check(tree: Tree) -> None:
     _check_revision_coverage(tree)
+    seen_bridges: dict[tuple[int, int], str] = {}
+    for b in tree.bridges:
+        key = (b["vendor"], b["device"])
+        if key in seen_bridges:
+            raise DataError(f"{b['file']}: bridge {key[0]:04x}:{key[1]:04x} is also listed in {seen_bridges[key]}")
+        seen_bridges[key] = b["file"]
     fams = {f["id"] for f in tree.families}
     drivers = {d["name"]: d for d in tree.drivers}
     params = {(p["driver"], p["name"]) for p in tree.params}
