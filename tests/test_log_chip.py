@@ -217,3 +217,23 @@ def test_corpus_script_counts_agreement(shared_datadir, tmp_path, session_db, ca
     assert cla.main(["--db", session_db, str(one)]) == 0
     assert "revision row agrees: 1; disagrees: 1" in capsys.readouterr().out
     assert cla.main([str(tmp_path / "nothing-here")]) == 2
+
+
+def test_every_log_id_row_is_reached_at_its_boundaries(kb):
+    """For every family's [[log_ids]] row: its own value maps to its chip (or, for a masked
+    row, to a more specific row of the same value), and the value with every bit outside
+    its mask set still maps to it -- the boundary of each row, through the same lookup
+    the kernel log's facts use."""
+    rows = kb.q("SELECT driver, kind, value, mask, vendor, device, chip FROM log_ids")
+    assert len(rows) > 250
+    for r in rows:
+        got = kb.log_id(r["driver"], r["kind"], r["value"], r["vendor"], r["device"])
+        assert got is not None, r
+        if r["mask"] is None:
+            assert got["chip"] == r["chip"], (r, got["chip"])
+            continue
+        assert got["value"] == r["value"], (r, got["chip"])
+        width = max(len(f"{r['mask']:x}"), len(f"{r['value']:x}")) * 4
+        edge = r["value"] | (~r["mask"] & ((1 << width) - 1))
+        got = kb.log_id(r["driver"], r["kind"], edge, r["vendor"], r["device"])
+        assert got is not None and got["chip"] == r["chip"], (r, edge, got and got["chip"])

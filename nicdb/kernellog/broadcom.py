@@ -20,14 +20,17 @@ from __future__ import annotations
 from nicdb.kernellog.registry import bus_value, register
 
 
+def _bus(m) -> list[tuple[str, str]]:
+    """The bus a probe line names (groups ``bus``, ``x``, ``w``, ``mhz``), when it names one."""
+    if m["bus"] == "PCI Express":
+        return [("bus", "pcie")]
+    if m["w"] and m["mhz"]:
+        return [("bus", bus_value("pci-x" if m["x"] else "pci", m["w"], m["mhz"]))]
+    return []
+
+
 def _tg3(m):
-    facts = [("asic-rev", m["rev"].lower()), ("part-number", m["part"])]
-    bus = m["bus"]
-    if bus == "PCI Express":
-        facts.append(("bus", "pcie"))
-    elif m["mhz"]:
-        facts.append(("bus", bus_value("pci-x" if m["x"] else "pci", m["w"], m["mhz"])))
-    return facts
+    return [("asic-rev", m["rev"].lower()), ("part-number", m["part"])] + _bus(m)
 
 
 register(("tg3", ""), "Tigon3 [", r"Tigon3 \[partno\((?P<part>[^)]*)\) rev (?P<rev>[0-9a-fA-F]+)"
@@ -39,14 +42,8 @@ register("tg3", "Failed to load firmware", r'Failed to load firmware "(?P<f>[^"]
 
 def _bnx2(m):
     letter, metal = m["letter"], int(m["metal"])
-    facts = [("chip", f"BCM{m['num']} {letter}{metal}"),
-             ("chip-id", f"{m['num']}{ord(letter) - ord('A'):x}{metal:02x}")]
-    bus = m["bus"]
-    if bus == "PCI Express":
-        facts.append(("bus", "pcie"))
-    elif m["w"]:
-        facts.append(("bus", bus_value("pci-x" if m["x"] else "pci", m["w"], m["mhz"])))
-    return facts
+    return [("chip", f"BCM{m['num']} {letter}{metal}"),
+            ("chip-id", f"{m['num']}{ord(letter) - ord('A'):x}{metal:02x}")] + _bus(m)
 
 
 register("bnx2", " found at mem ", r"BCM(?P<num>\d{4})\S* .*?\((?P<letter>[A-Z])(?P<metal>\d+)\) "
