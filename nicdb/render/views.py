@@ -517,6 +517,8 @@ def _log_blocks(rep) -> list:
         pairs.append(("guess from the PCI revision", _chip_label(rep.chip) if rep.chip else "-"))
         verdict = {True: "they agree", False: "they DISAGREE", None: "cannot be compared"}[rep.log_agrees]
         pairs.append(("agreement", f"{verdict}: {lc.get('why', '')}" if lc.get("why") else verdict))
+        if lc.get("notes"):
+            pairs.append(("about that chip", lc["notes"]))
         if lc.get("firmware"):
             pairs.append(("firmware for that chip", ", ".join(lc["firmware"])))
     out.append(Fields(pairs) if pairs else Text("the log names no chip for this device", "dim"))
