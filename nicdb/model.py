@@ -63,12 +63,47 @@ class NetInterface(Record):
         self.tx_queue_len = tx_queue_len
 
 
+class PciX(Record):
+    """What a PCI-X capability (id 0x07) says. A device: ``width_bits`` 64 or 32 and
+    ``max_mhz`` (66, 133, 266 or 533) it can run at. A PCI-X bridge: the same of its
+    secondary interface, and ``bus_mhz`` -- the mode its secondary bus runs in now
+    (0: conventional PCI; 66, 100, 133: PCI-X at that clock; None: not said)."""
+
+    __slots__ = ("bridge", "width_bits", "max_mhz", "bus_mhz")
+
+    def __init__(self, bridge: bool = False, width_bits: int | None = None, max_mhz: int | None = None,
+                 bus_mhz: int | None = None):
+        self.bridge = bridge
+        self.width_bits = width_bits
+        self.max_mhz = max_mhz
+        self.bus_mhz = bus_mhz
+
+
+class LogFact(Record):
+    """One fact a kernel-log line tells about a device: which ``driver`` said it, the
+    ``kind`` of fact (``xid``, ``asic-rev``, ``chip``, ``bus``, ``firmware-missing``, ...:
+    see :mod:`nicdb.kernellog`), its ``value`` as text, the ``line`` (without its
+    timestamp) and its number in the log, and how the line was tied to the device
+    (``tie``: slot, interface, driver or order)."""
+
+    __slots__ = ("driver", "kind", "value", "line", "lineno", "tie")
+
+    def __init__(self, driver: str, kind: str, value: str, line: str = "", lineno: int = 0, tie: str = "slot"):
+        self.driver = driver
+        self.kind = kind
+        self.value = value
+        self.line = line
+        self.lineno = lineno
+        self.tie = tie
+
+
 class PciDevice(Record):
     """One PCI function. IDs are ints; ``class_code`` is the 24-bit class/subclass/prog-if."""
 
     __slots__ = ("slot", "vendor", "device", "subsystem_vendor", "subsystem_device", "revision", "class_code",
                  "driver", "modules", "interfaces", "link", "is_pcie", "vendor_name", "device_name",
-                 "subsystem_name", "class_name", "origin", "notes", "upstream")
+                 "subsystem_name", "class_name", "origin", "notes", "upstream", "log", "cap_66mhz", "pcix",
+                 "secondary_bus", "sec_66mhz", "candidate_ids")
 
     def __init__(self, slot: str, vendor: int | None, device: int | None,
                  subsystem_vendor: int | None = None, subsystem_device: int | None = None,
@@ -99,6 +134,16 @@ class PciDevice(Record):
         self.notes = [] if notes is None else notes  # caveats the input wants shown
         # the bridges above it, nearest last, when the input says (lspci -P/-PP paths, sysfs)
         self.upstream = [] if upstream is None else upstream
+        self.log: list[LogFact] = []  # what the kernel log says of it (nicdb.kernellog)
+        # Conventional PCI: the status register's 66 MHz Capable bit (config offset 0x06 bit 5),
+        # the PCI-X capability, and for a bridge its secondary bus number and the secondary
+        # status register's 66 MHz bit. None: the input does not say.
+        self.cap_66mhz: bool | None = None
+        self.pcix: PciX | None = None
+        self.secondary_bus: int | None = None
+        self.sec_66mhz: bool | None = None
+        # Name-only input whose name matches several IDs: every (vendor, device) it may be
+        self.candidate_ids: list[tuple[int, int]] = []
 
     @property
     def class_base(self) -> int | None:
@@ -161,3 +206,15 @@ def may_be_nic(dev: PciDevice) -> bool:
     """What a reader with ``nics_only`` must keep: a network interface below it, or a class
     that may hide a NIC. (Which of these are NICs is :func:`nicdb.report.select_nics`'s call.)"""
     return bool(dev.interfaces) or may_hide_nic(dev.class_code)
+
+
+def slot_bus(slot: str) -> tuple[str, int] | None:
+    """The domain and bus number of a slot: ``0000:02:00.0`` -> ("0000", 2); None for an
+    ``lspci -P`` path whose last element has no bus, or a slot of another shape."""
+    parts = slot.rsplit("/", 1)[-1].split(":")
+    if len(parts) != 3 or len(parts[1]) != 2:
+        return None
+    try:
+        return parts[0].lower(), int(parts[1], 16)
+    except ValueError:
+        return None

@@ -7,11 +7,13 @@ and the pure advice functions (nicdb.advice). Renderers take the reports from he
 from __future__ import annotations
 
 from nicdb.advice import facts as F
-from nicdb.advice.bus import bus_ceiling
+from nicdb.advice.bus import BusContext, bus_ceiling
 from nicdb.advice.driver import DriverAdvice, choose_driver
+from nicdb.advice.linerate import rate_from_name
+from nicdb.advice.logchip import agreement
 from nicdb.advice.params import ParamAdvice, advise_params, modprobe_line
 from nicdb.kb.store import KnowledgeBase
-from nicdb.model import PciDevice, Record, may_hide_nic
+from nicdb.model import PciDevice, Record, may_hide_nic, slot_bus
 
 SHIPPED = "shipped driver facts"  # how nicdb.modalias.describe_shipped names the shipped table
 
@@ -22,7 +24,8 @@ class NicReport(Record):
 
     __slots__ = ("device", "vendor_name", "device_name", "subsystem_name", "class_name", "chip", "chip_ranges",
                  "drivers", "params", "modprobe", "issues", "candidate_modules", "modules_source", "bus",
-                 "summary", "alternatives", "evidence", "facts", "firmware", "firmware_state", "firmware_advice")
+                 "summary", "alternatives", "evidence", "facts", "firmware", "firmware_state", "firmware_advice",
+                 "log_chip", "log_agrees", "notes")
 
     def __init__(self, device: PciDevice, vendor_name, device_name, subsystem_name, class_name,
                  chip: dict | None, chip_ranges: int, drivers: DriverAdvice | None,
@@ -54,6 +57,11 @@ class NicReport(Record):
         # the NIC's firmware state (see firmware_verdict) and the advice that goes first when missing
         self.firmware = [] if firmware is None else firmware
         self.firmware_state, self.firmware_advice = firmware_state, firmware_advice
+        # The chip the kernel log names (see pin_chip), and whether the revision's row agrees
+        # (True, False, None: cannot be compared), with why in notes
+        self.log_chip: dict | None = None
+        self.log_agrees: bool | None = None
+        self.notes: list[str] = []  # what the report says beyond the input's own notes
 
 
 class DriverFacts(Record):
@@ -72,14 +80,17 @@ class DriverFacts(Record):
 
 class Document(Record):
     """Everything ``identify`` and ``suggest`` show for one machine: where it was read
-    from, the host and the kernel the advice is for, and one report per NIC."""
+    from, the host and the kernel the advice is for, one report per NIC, the kernel log
+    read with it (``log``: a :class:`nicdb.kernellog.LogSummary`) and notes said once."""
 
-    __slots__ = ("source", "host", "kernel", "nics", "distribution")
+    __slots__ = ("source", "host", "kernel", "nics", "distribution", "log", "notes")
 
     def __init__(self, source: str, host: str | None, kernel: str | None, nics: list[NicReport],
-                 distribution=None):
+                 distribution=None, log=None, notes: list[str] | None = None):
         self.source, self.host, self.kernel, self.nics = source, host, kernel, nics
         self.distribution = distribution  # nicdb.advice.facts.Distro of the host, None when unknown
+        self.log = log  # nicdb.kernellog.LogSummary of the kernel log read with the input, if any
+        self.notes = [] if notes is None else notes
 
 
 def _names(dev: PciDevice, kb: KnowledgeBase) -> tuple:
@@ -230,6 +241,14 @@ class Identifier:
             if dev.revision is not None:
                 chip = next((c for c in all_chips if c["rev_lo"] <= dev.revision <= c["rev_hi"]), None)
             supports = kb.supports(dev.vendor, dev.device, dev.revision)
+        elif dev.candidate_ids:  # a name that matches several IDs: what nicdb knows of each
+            seen: set[tuple] = set()
+            for v, i in dev.candidate_ids:
+                for sup in kb.supports(v, i, dev.revision):
+                    k = (sup["driver"], sup["status"], sup["kernels"])
+                    if k not in seen:
+                        seen.add(k)
+                        supports.append(sup)
         issues_by = {s["driver"]: kb.issues(s["driver"], dev.vendor, dev.device, dev.revision) for s in supports}
         facts, avail = self._facts(dev, candidate_modules, shipped)
         advice = None
@@ -266,11 +285,14 @@ class Identifier:
         return names, chip, n_ranges, advice, params, modprobe, issues, alternatives, evidence, facts, plan
 
     def report(self, dev: PciDevice, candidate_modules: list[str] | None = None, modules_source: str | None = None,
-               cards_per_driver: dict[str, int] | None = None, system=None) -> NicReport:
-        """The report of one device; ``system``: its host's (else this run's) firmware files."""
+               cards_per_driver: dict[str, int] | None = None, system=None,
+               context: BusContext | None = None) -> NicReport:
+        """The report of one device; ``system``: its host's (else this run's) firmware files;
+        ``context``: what the bus verdict of a conventional-PCI device needs besides it."""
         cards = (cards_per_driver or {}).get(dev.driver or "", 1)
         shipped = bool(modules_source) and modules_source.startswith(SHIPPED)
-        key = (dev.vendor, dev.device, dev.subsystem_vendor, dev.subsystem_device, dev.revision, dev.class_code,
+        key = (dev.vendor, dev.device, tuple(dev.candidate_ids), dev.subsystem_vendor, dev.subsystem_device,
+               dev.revision, dev.class_code,
                tuple(candidate_modules) if candidate_modules is not None else None, cards,
                dev.vendor_name, dev.device_name, dev.subsystem_name, dev.class_name, dev.driver, shipped)
         hit = self._cache.get(key)
@@ -288,9 +310,24 @@ class Identifier:
             facts = _with_live_params(facts, system.root)
         rep = NicReport(dev, vname, dname, sname, cname, chip, n_ranges, advice, params, modprobe, issues,
                         candidate_modules=candidate_modules, modules_source=modules_source,
-                        alternatives=alternatives, bus=bus_ceiling(dev, chip, None), evidence=evidence,
+                        alternatives=alternatives, evidence=evidence,
                         facts=facts, firmware=files, firmware_state=fw_state, firmware_advice=fw_advice)
-        # the summary depends only on the chip's lookup and the host's firmware: made once per pair
+        rate, rate_from = None, "given"
+        if dev.log:
+            rep.log_chip = pin_chip(dev, self.kb)
+            if rep.log_chip is not None:
+                self._judge(rep)
+                if chip is None and rep.log_chip.get("line_rate_mbps"):
+                    rate, rate_from = rep.log_chip["line_rate_mbps"], "kernel log chip"
+        if rate is None and (chip is None or not chip.get("line_rate_mbps")):
+            rate = rate_from_name(dname)
+            rate_from = "device name"
+        rep.bus = bus_ceiling(dev, chip, rate, context, rate_from)
+        if rep.log_chip is not None:  # the log's chip is the device's own: no sharing
+            rep.summary = summarize(rep)
+            return rep
+        # otherwise the summary depends only on the chip's lookup and the host's firmware:
+        # made once per pair
         skey = (id(hit), id(fw))
         made = self._summaries.get(skey)
         if made is None or made[0] is not hit or made[1] is not fw:
@@ -299,6 +336,99 @@ class Identifier:
             made = self._summaries[skey] = (hit, fw, summarize(rep))
         rep.summary = made[2]
         return rep
+
+    def _judge(self, rep: NicReport) -> None:
+        """Whether the revision's row agrees with the chip the log names; a note either way
+        but agreement."""
+        dev, lc = rep.device, rep.log_chip
+        rows = self.kb.chips(dev.vendor, dev.device, None, dev.subsystem_vendor, dev.subsystem_device) \
+            if dev.vendor is not None and dev.device is not None else []
+        rep.log_agrees, why = agreement(rep.chip, lc, rows)
+        lc["why"] = why
+        if rep.log_agrees is False:
+            rep.notes.append(f"the kernel log names the chip {lc['chip']} ({lc['said']}), which disagrees with the "
+                             f"guess from the PCI revision: {why}")
+
+
+# Identifier kinds of the kernel log, most specific first: the first one the knowledge
+# base maps pins the chip (a radio's rf-id or rf names the radio, not the chip: not here).
+PIN_KINDS = ("ext-xid", "xid", "chip-rev", "chip-id-rev", "target-version", "soc-id", "asic-rev", "chip-id",
+             "hw-rev", "mac-rev", "rt-chipset", "fw-major")
+
+
+def pin_chip(dev: PciDevice, kb: KnowledgeBase) -> dict | None:
+    """The chip the device's kernel log names: through the knowledge base's ``log_ids``
+    (the first identifier of :data:`PIN_KINDS` a row maps; where the driver printed a
+    chip name on the same line and a row of that name exists, that row -- r8169's 4.x
+    XIDs lose two bits the name keeps), else a name the driver printed. None when the
+    log names no chip."""
+    printed = {(f.driver, f.lineno): f.value for f in dev.log if f.kind == "chip"}
+    for kind in PIN_KINDS:
+        for f in dev.log:
+            if f.kind != kind:
+                continue
+            try:
+                value = int(f.value, 16)
+            except ValueError:
+                continue
+            row = kb.log_id(f.driver, kind, value, dev.vendor, dev.device)
+            name = printed.get((f.driver, f.lineno))
+            if name and (row is None or row["chip"].lower() != name.lower()):
+                named = kb.log_ids_named(f.driver, kind, name)
+                if named:
+                    row = named[0]
+            if row is None:
+                continue
+            return {"chip": row["chip"], "products": row["products"], "family": row["family"],
+                    "firmware": row["firmware"], "line_rate_mbps": row["line_rate_mbps"], "notes": row["notes"],
+                    "confidence": row["confidence"], "source": row["source"], "via": "log-id",
+                    "driver": f.driver, "kind": kind, "value": f.value, "line": f.line, "lineno": f.lineno,
+                    "said": f"{f.driver} {kind} {f.value}, line {f.lineno}"}
+    for f in dev.log:
+        if f.kind == "chip":
+            return {"chip": f.value, "products": [], "family": None, "firmware": [], "line_rate_mbps": None,
+                    "notes": "", "confidence": None, "source": None, "via": "name", "driver": f.driver,
+                    "kind": "chip", "value": f.value, "line": f.line, "lineno": f.lineno,
+                    "said": f"printed by {f.driver}, line {f.lineno}"}
+    return None
+
+
+def bus_context(dev: PciDevice, index: dict[str, PciDevice], kb: KnowledgeBase) -> BusContext | None:
+    """What the bus verdict of a conventional-PCI device needs beyond the device: the bridge
+    it sits behind (its path in the input, or the bridge whose secondary bus is the
+    device's bus), or -- on bus 0, behind no bridge -- the chipset functions there (host
+    bridge, ISA/LPC bridge); each with its data/bridges row when there is one; and the
+    bus its driver logged."""
+    log_bus = next((f for f in dev.log if f.kind == "bus"), None)
+    if dev.is_pcie or (dev.link is not None and dev.link.speed_gts):
+        return BusContext(log_bus=log_bus) if log_bus else None
+    bridge = None
+    if dev.upstream:
+        bridge = index.get(dev.upstream[-1])
+    else:
+        where = slot_bus(dev.slot)
+        if where is not None:
+            domain, bus = where
+            bridge = next((d for d in index.values() if d.secondary_bus == bus and d.secondary_bus != 0
+                           and d.slot.startswith(domain + ":") and d is not dev), None)
+            if bridge is None and bus == 0:
+                chipset = [d for d in index.values() if d.slot.startswith(domain + ":00:")
+                           and d.class_code is not None and d.class_code >> 8 in (0x0600, 0x0601)]
+                for d in sorted(chipset, key=lambda d: d.class_code >> 8 != 0x0601):
+                    row = kb.bridge(d.vendor, d.device)
+                    if row is not None and row["role"] != "pci-bridge":
+                        return BusContext(bridge=d, bridge_row=row, via="chipset", log_bus=log_bus)
+                host = next((d for d in chipset if d.class_code >> 8 == 0x0600), None)
+                return BusContext(bridge=host, via="host bus", log_bus=log_bus)
+    if bridge is None:
+        return BusContext(log_bus=log_bus) if log_bus or dev.upstream else None
+    slow = []
+    if bridge.secondary_bus is not None:
+        here = slot_bus(dev.slot)
+        slow = [d.slot for d in index.values() if d is not dev and d.cap_66mhz is False
+                and here is not None and slot_bus(d.slot) == here]
+    return BusContext(bridge=bridge, bridge_row=kb.bridge(bridge.vendor, bridge.device), via="bridge",
+                      log_bus=log_bus, slow_peers=slow)
 
 
 def _local_evidence(kb: KnowledgeBase, dev: PciDevice, params: list[ParamAdvice], evidence: dict) -> None:
@@ -414,6 +544,13 @@ def summarize(rep: NicReport) -> str:
     """One line of advice for tables."""
     dev = rep.device
     first = [rep.firmware_advice] if rep.firmware_advice else []
+    if dev.candidate_ids and dev.device is None:
+        ids = ", ".join(f"{v:04x}:{i:04x}" for v, i in dev.candidate_ids)
+        use = f"; use {rep.drivers.recommended}" if rep.drivers and rep.drivers.recommended else ""
+        return "; ".join(first + [f"one of {len(dev.candidate_ids)} IDs ({ids}){use}"])
+    if rep.chip is None and rep.log_chip is not None:
+        use = f"use {rep.drivers.recommended}, " if rep.drivers and rep.drivers.recommended else ""
+        return "; ".join(first + [f"{use}chip {rep.log_chip['chip']} from the kernel log"])
     if rep.chip is None:
         if rep.chip_ranges:
             text = "revision not in the knowledge base" if dev.revision is not None else "revision unknown"
@@ -512,10 +649,19 @@ def build_reports(devices: list[PciDevice], kb: KnowledgeBase, *, kernel: str | 
     for d in chosen:
         if d.driver:
             cards[d.driver] = cards.get(d.driver, 0) + 1
+    index = None
     out = []
     for d in chosen:
-        mods, msrc = (modules(d) if modules else (None, None))
-        out.append(ident.report(d, mods, msrc, cards, system))
+        if d.candidate_ids and modules:
+            mods, msrc = candidate_modules(d, modules)
+        else:
+            mods, msrc = (modules(d) if modules else (None, None))
+        context = None
+        if not d.is_pcie and (d.log or d.upstream or d.slot[-7:-5] == "00" or len(devices) > 1):
+            if index is None:
+                index = {x.slot: x for x in devices}
+            context = bus_context(d, index, kb)
+        out.append(ident.report(d, mods, msrc, cards, system, context))
     return out
 
 
@@ -541,6 +687,21 @@ def firmware_names_to_record(devices: list[PciDevice], kb: KnowledgeBase) -> lis
     return sorted(names)
 
 
+def candidate_modules(dev: PciDevice, modules) -> tuple[list[str], str]:
+    """A name-only device whose name matches several IDs: the drivers of each ID (the union
+    of the modules whose aliases match any of them), said as such."""
+    found: list[str] = []
+    src = ""
+    for v, i in dev.candidate_ids:
+        probe = PciDevice(dev.slot, v, i, class_code=dev.class_code, revision=dev.revision)
+        mods, src = modules(probe)
+        for m in mods or []:
+            if m not in found:
+                found.append(m)
+    ids = ", ".join(f"{v:04x}:{i:04x}" for v, i in dev.candidate_ids)
+    return found, f"{src}; the union over the IDs the name matches ({ids})"
+
+
 def identify(reading, kb: KnowledgeBase, *, kernel: str | None, alias_file: str | None = None,
              nics_only: bool = True, live_params: bool = False) -> Document:
     """The :class:`Document` for one machine's :class:`~nicdb.inputs.Reading`: names for
@@ -562,4 +723,5 @@ def identify(reading, kb: KnowledgeBase, *, kernel: str | None, alias_file: str 
     reports = build_reports(reading.devices, kb, kernel=kernel, nics_only=nics_only,
                             modules=modalias.finder(kb, alias_file, reading.live), identifier=ident)
     return Document(reading.label, reading.host if reading.live else None, kernel, reports,
-                    distribution=ident.distribution())
+                    distribution=ident.distribution(), log=getattr(reading, "log", None),
+                    notes=list(getattr(reading, "notes", []) or []))

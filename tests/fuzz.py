@@ -28,6 +28,8 @@ snapshot        ``nicdb.inputs.snapshot.read_snapshot`` on generated tar/tar.gz/
                 nothing may be written outside the private folder or left behind
 lspci_text      ``nicdb.inputs.lspci_text.parse_lspci_text``
 lspci_hex       ``nicdb.inputs.lspci_hex.parse_lspci_hex``
+kernel_log      ``nicdb.inputs.kernel_log.read`` and ``nicdb.kernellog.attach``: any
+                text as a log alone (one-line error) and next to other devices (no error)
 configspace     ``nicdb.inputs.configspace.decode_config``
 inputs          ``nicdb.inputs.read_text``: the method table picks the reader of any text
 results         ``nicdb.evidence.runs.read_text``: iperf3 --json and nuttcp output as
@@ -320,6 +322,32 @@ JSON_SEEDS = [json.dumps(VALID_DOC, indent=2),
 
 LSPCI_SEEDS = [LSPCI_VNN, LSPCI_PLAIN, LSPCI_N, LSPCI_VMM, LSPCI_MM]
 HEX_SEEDS = [LSPCI_X, LSPCI_XXX, LSPCI_XXXX]
+
+# Kernel logs in the saved shapes (dmesg, journalctl, kmsg records, hw-probe excerpts), one
+# line of each kind of driver format nicdb reads.
+KERNEL_LOG = """\
+[    0.000000] Linux version 6.1.0-18-amd64 (debian-kernel@lists.debian.org) #1 SMP
+[    0.281042] pci 0000:00:1e.0: [8086:244e] type 01 class 0x060401
+[    0.283117] pci 0000:05:01.0: [10ec:8168] type 00 class 0x020000
+[    0.283240] pci 0000:00:1e.0: PCI bridge to [bus 05] (subtractive decode)
+[    1.934870] r8169 0000:05:01.0 eth0: RTL8168h/8111h, 00:11:22:33:44:55, XID 541, IRQ 130
+[    1.512390] r8169 0000:05:01.0 eth0: RTL8110s at 0x00000000f3c2a1b4, 00:11:22:33:44:88, XID 04000000 IRQ 21
+[    2.118402] r8169 0000:05:01.0 enp5s1: renamed from eth0
+Mar 03 10:15:21 host kernel: tg3 0000:02:00.0 eth0: Tigon3 [partno(BCM95720) rev 5720000] (PCI Express) MAC address 00:11:22:33:44:55
+6,339,2104512,-;sky2 0000:03:00.0: Yukon-2 EC Ultra chip revision 3
+ SUBSYSTEM=pci
+skge: 1.14 addr 0xfdffc000 irq 19 chip Yukon-Lite rev 9
+skge 0000:04:05.0 eth1: addr 00:11:22:33:44:55
+[    5.127154] ieee80211 phy0: Atheros AR9285 Rev:2 mem=0xffffb3c1c0900000, irq=17
+[    4.167512] iwlwifi 0000:00:14.3: Detected Intel(R) Wi-Fi 6 AX201 160MHz, REV=0x351
+[    2.240517] e1000 0000:05:02.0 eth0: (PCI:33MHz:32-bit) 00:11:22:33:44:55
+[    1.346275] igb 0000:02:00.0: eth0: (PCIe:2.5Gb/s:Width x1) 00:11:22:33:44:66
+[   33.014650] mlx5_core 0000:af:00.0: 63.008 Gb/s available PCIe bandwidth, limited by 2.5 GT/s PCIe x1 link at 0000:00:1c.0 (capable of 7.876 Gb/s with 8.0 GT/s PCIe x1 link)
+[    7.430318] r8169 0000:04:00.0: Direct firmware load for rtl_nic/rtl8126a-3.fw failed with error -2
+NETDEV WATCHDOG: enp5s1 (r8169): transmit queue 0 timed out
+r8169: probe of 0000:06:00.0 failed with error -22
+"""
+KERNEL_LOG_SEEDS = [KERNEL_LOG, "\n".join(KERNEL_LOG.splitlines()[4:9]) + "\n"]
 
 # A small sysfs tree (and the snapshot of it): path below the root -> contents.
 SYSFS_FUNCS = {
@@ -1196,7 +1224,36 @@ register("lspci_hex", "nicdb.inputs.lspci_hex.parse_lspci_hex",
                           | st.text(max_size=50)))
 register("inputs", "nicdb.inputs.read_text: the method table picks the reader of any text",
          _check_text_parser("nicdb.inputs", "read_text", "input"),
-         lambda: text_strategy(LSPCI_SEEDS + HEX_SEEDS + JSON_SEEDS))
+         lambda: text_strategy(LSPCI_SEEDS + HEX_SEEDS + JSON_SEEDS + KERNEL_LOG_SEEDS))
+
+
+def _check_kernel_log(text, ctx: Context) -> None:
+    from nicdb.inputs import kernel_log
+    from nicdb.inputs.source import Source
+    from nicdb.kernellog import attach
+    from nicdb.model import LogFact, NetInterface, PciDevice
+
+    reading, err = expect_clean(kernel_log.read, Source.of_text(text, "fuzz.log"))
+    if err is not None and "fuzz.log" not in str(err):
+        raise ContractViolation(f"error does not name the input: {err}")
+    # read next to another input's devices: never an error at all
+    devs = [PciDevice("0000:05:01.0", 0x10EC, 0x8168, revision=0x15, class_code=0x020000, driver="r8169",
+                      interfaces=[NetInterface("enp5s1")]),
+            PciDevice("0000:02:00.0", 0x168C, 0x002B, class_code=0x028000)]
+    summary = attach(devs, text, "fuzz.log")
+    for d in devs + (reading.devices if reading is not None else []):
+        for f in d.log:
+            if not (isinstance(f, LogFact) and f.kind and isinstance(f.value, str) and f.kind[0] != "_"):
+                raise ContractViolation(f"a malformed fact: {f!r}")
+    if summary.facts != sum(len(d.log) for d in devs):
+        raise ContractViolation("the summary counts other facts than it attached")
+
+
+register("kernel_log", "nicdb.inputs.kernel_log.read and nicdb.kernellog.attach: any text, any line shape",
+         _check_kernel_log,
+         lambda: text_strategy(KERNEL_LOG_SEEDS, junk=st.sampled_from(
+             ["0000:05:01.0", "ieee80211 phy", " kernel: ", "XID ", "rev ", "[", "]", ": ", "phy9", "<6>", ";"])
+             | st.text(max_size=40)))
 
 
 # Results of measuring tools, in the shapes iperf3 --json and nuttcp write them.

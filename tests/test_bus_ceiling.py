@@ -40,7 +40,8 @@ def test_parallel_bus_ceilings(bus, width, mhz, mbps):
     v = bus_ceiling(dev(), pci_chip(width, mhz, bus), 100)
     name = "PCI" if bus == "pci" else "PCI-X"
     assert (v.kind, v.ceiling_mbps, v.basis, v.limited) == (bus, mbps, "knowledge-base", False)
-    assert v.summary == f"{name} {width}/{mhz}: {mbps} Mb/s shared"
+    assert v.summary == f"{name} {width}/{mhz}: ~{mbps} Mb/s shared, enough for 200 Mb/s full duplex"
+    assert v.confidence == "knowledge-base"
     assert v.description == f"{name} {width}-bit/{mhz} MHz = {mbps} Mb/s shared by both directions (half-duplex bus)"
 
 
@@ -51,8 +52,9 @@ def test_pci_32_33_limits_gigabit_full_duplex():
     assert "peaks at 1067 Mb/s" in v.reason and "needs 2000 Mb/s" in v.reason and "leaves 67 Mb/s" in v.reason
     assert SEED_PCI in v.reason and "VT6122" in v.reason
     assert v.downgraded is None and v.max_ceiling_mbps is None
-    assert v.summary == "PCI 32/33: 1067 Mb/s shared, below line rate"
+    assert v.summary == "limited: ~1067 Mb/s shared for a 2000 Mb/s full-duplex need (PCI 32/33)"
     assert v.reason.endswith(".") and v.reason.count(". ") == 0  # one sentence
+    assert "how sure: knowledge-base, because the chip is 32-bit (knowledge base)" in v.reason
 
 
 def test_pci_32_33_carries_fast_ethernet():
@@ -64,7 +66,7 @@ def test_pci_32_33_carries_fast_ethernet():
 def test_pci_64_66_carries_gigabit_but_warns_about_slot():
     v = bus_ceiling(dev(), pci_chip(64, 66), 1000)
     assert v.limited is False and v.ceiling_mbps == 4267 and v.needed_mbps == 2000
-    assert v.summary == "PCI 64/66: 4267 Mb/s shared"
+    assert v.summary == "PCI 64/66: ~4267 Mb/s shared, enough for 2000 Mb/s full duplex"
     assert "covers the 2000 Mb/s a 1000 Mb/s full-duplex NIC needs" in v.reason
     assert "a slower slot lowers it" in v.reason
 
@@ -74,23 +76,25 @@ def test_pcix_133():
     v = bus_ceiling(dev(), pci_chip(64, 133, "pci-x"), 10000)
     assert v.limited is True and v.ceiling_mbps == 8533 and v.needed_mbps == 20000
     assert "less than even one direction of the NIC's 10000 Mb/s line rate" in v.reason
-    assert v.summary == "PCI-X 64/133: 8533 Mb/s shared, below line rate"
+    assert v.summary == "limited: ~8533 Mb/s shared for a 20000 Mb/s full-duplex need (PCI-X 64/133)"
 
 
-def test_pci_width_clock_unknown_assumes_nothing():
+def test_pci_width_clock_unknown_assumes_the_common_slot():
+    # conventional PCI gets a verdict, not "cannot tell": 32-bit/33 MHz, said to be assumed
     v = bus_ceiling(dev(), pci_chip(), 1000)
-    assert v.kind == "pci" and v.ceiling_mbps is None and v.limited is None
-    assert v.description == "conventional PCI, width/clock unknown; a 32-bit/33 MHz slot caps at ~1067 Mb/s shared"
-    assert v.summary == "PCI, width/clock unknown" and v.basis == "knowledge-base"
-    assert "full-duplex line rate needs 2000 Mb/s" in v.reason and "~1067 Mb/s" in v.reason
-    # Only half of the pair known is still unknown.
-    assert bus_ceiling(dev(), pci_chip(32, None), 1000).limited is None
+    assert (v.kind, v.ceiling_mbps, v.limited, v.needed_mbps) == ("pci", 1067, True, 2000)
+    assert (v.basis, v.confidence) == ("assumed", "assumed")
+    assert v.summary == "limited: ~1067 Mb/s shared for a 2000 Mb/s full-duplex need (PCI 32/33), assumed"
+    assert "32-bit assumed, the common PCI slot" in v.reason and "33 MHz assumed" in v.reason
+    # half of the pair known: the known half from the chip, the other assumed
+    v = bus_ceiling(dev(), pci_chip(32, None), 1000)
+    assert v.limited is True and v.confidence == "assumed" and "the chip is 32-bit" in v.reason
 
 
-def test_pcix_width_clock_unknown():
+def test_pcix_width_clock_unknown_assumes_the_slowest_mode():
     v = bus_ceiling(dev(), pci_chip(bus="pci-x"), 1000)
-    assert v.kind == "pci-x" and v.ceiling_mbps is None and v.limited is None
-    assert "~4267 Mb/s shared" in v.description
+    assert (v.kind, v.ceiling_mbps, v.limited, v.confidence) == ("pci-x", 4267, False, "assumed")
+    assert "a slower slot lowers it" in v.reason
 
 
 # --- PCI Express --------------------------------------------------------------------------
@@ -211,7 +215,7 @@ def test_line_rate_falls_back_to_chip_then_interface():
 def test_line_rate_unknown_gives_no_verdict():
     v = bus_ceiling(dev(), pci_chip(32, 33), None)
     assert v.ceiling_mbps == 1067 and v.limited is None and v.needed_mbps is None
-    assert "line rate is unknown" in v.reason and v.summary == "PCI 32/33: 1067 Mb/s shared"
+    assert "line rate is unknown" in v.reason and v.summary == "PCI 32/33: ~1067 Mb/s shared"
     v = bus_ceiling(dev(PciLink(2.5, 1)), None, None)
     assert v.limited is None and "line rate is unknown" in v.reason
 
@@ -261,12 +265,13 @@ def test_ceiling_table():
 
 
 def test_kb_vt6122_row_has_no_width(kb):
-    """The KB's VT3216 row (VT6120/VT6121/VT6122) cannot say 32- or 64-bit: no ceiling assumed."""
+    """The KB's VT3216 row (VT6120/VT6121/VT6122) cannot say 32- or 64-bit: without a bridge
+    or register to go by, the common 32-bit/33 MHz slot is assumed, and said to be."""
     chip = kb.chips(0x1106, 0x3119, 0x11)[0]
     v = bus_ceiling(dev(), chip, None)
     assert chip["bus"] == "pci" and v.kind == "pci"
     assert v.line_rate_mbps == chip["line_rate_mbps"] == 1000
-    assert v.limited is None and "32-bit/33 MHz slot caps at ~1067 Mb/s shared" in v.description
+    assert v.limited is True and v.confidence == "assumed" and v.ceiling_mbps == 1067
 
 
 def test_sysfs_vt6130_link(shared_datadir):

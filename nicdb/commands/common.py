@@ -41,9 +41,11 @@ def open_kb(ctx: click.Context):
     return obj["kb"]
 
 
-def load_devices(src_from: str | None, sysfs: str | None, nics_only: bool = False):
+def load_devices(src_from: str | None, sysfs: str | None, nics_only: bool = False, dmesg: str | None = None):
     """The :class:`~nicdb.inputs.Reading` of the chosen access method: ``--sysfs``, ``--from``
-    or this machine. ``nics_only`` lets a method skip reading devices that are not NICs."""
+    or this machine, with what the kernel log says of its devices (``--dmesg FILE``, a
+    snapshot's log, or this machine's). ``nics_only`` lets a method skip reading devices
+    that are not NICs."""
     from nicdb import inputs
 
     if src_from and sysfs:
@@ -51,10 +53,11 @@ def load_devices(src_from: str | None, sysfs: str | None, nics_only: bool = Fals
     if sysfs:
         reading = inputs.read_path(sysfs, nics_only, sysfs_only=True)
         reading.label = f"sysfs:{sysfs}"
-        return reading
-    if src_from:
-        return inputs.read_path(src_from, nics_only)
-    return inputs.read_live(nics_only)
+    elif src_from:
+        reading = inputs.read_path(src_from, nics_only)
+    else:
+        reading = inputs.read_live(nics_only)
+    return inputs.with_kernel_log(reading, dmesg)
 
 
 def kernel_for(option: str | None, hint: str | None) -> str | None:
@@ -71,6 +74,10 @@ SRC_OPTIONS = [
     click.option("--from", "src_from", metavar="FILE|DIR|-",
                  help="Read lspci text, lspci -x dumps or nicdb JSON instead of this machine."),
     click.option("--sysfs", metavar="DIR", help="Read a sysfs-shaped directory instead of this machine."),
+    click.option("--dmesg", metavar="FILE|-",
+                 help="A saved kernel log (dmesg, journalctl -k or a hw-probe log) of the same machine: what its "
+                      "drivers printed (chip names, XIDs, bus width and clock, missing firmware) is tied to the "
+                      "devices. Without it nicdb reads this machine's log when it may (or a snapshot's)."),
     click.option("--kernel", metavar="VERSION", help="Kernel version the advice is for (default: running kernel)."),
     click.option("--modules-alias", metavar="FILE",
                  help="modules.alias to match candidate modules against (default: the running kernel's "

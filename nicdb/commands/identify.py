@@ -13,10 +13,14 @@ from nicdb.commands.common import kernel_for, load_devices, open_kb, out_mode, s
 @src_options
 @click.option("--all", "all_devices", is_flag=True, help="Show every PCI device, not only NICs.")
 @click.pass_context
-def identify(ctx, src_from, sysfs, kernel, modules_alias, as_json, plain, all_devices):
+def identify(ctx, src_from, sysfs, dmesg, kernel, modules_alias, as_json, plain, all_devices):
     """Identify every NIC: chip by revision, driver, and a one-line advice."""
     mode = out_mode(as_json, plain)
     if src_from and not sysfs and _is_fleet(src_from):
+        if dmesg:
+            from nicdb.errors import InputError
+
+            raise InputError("--dmesg goes with one machine's input, not a fleet folder")
         # a fleet run is long: on a terminal it gets rich's progress bar and summary, and
         # the garbage collector back (nicdb.console switches it off for one-shot runs)
         import gc
@@ -26,7 +30,7 @@ def identify(ctx, src_from, sysfs, kernel, modules_alias, as_json, plain, all_de
                          all_devices)
     from nicdb.report import identify as identify_reading
 
-    reading = load_devices(src_from, sysfs, nics_only=not all_devices)
+    reading = load_devices(src_from, sysfs, nics_only=not all_devices, dmesg=dmesg)
     doc = identify_reading(reading, open_kb(ctx), kernel=kernel_for(kernel, reading.kernel),
                            alias_file=modules_alias, nics_only=not all_devices)
     if mode == "json":
@@ -37,7 +41,7 @@ def identify(ctx, src_from, sysfs, kernel, modules_alias, as_json, plain, all_de
     from nicdb.render import show
     from nicdb.render.views import identify_view
 
-    show(identify_view(doc.nics), mode)
+    show(identify_view(doc.nics, notes=doc.notes), mode)
 
 
 def _is_fleet(path: str) -> bool:

@@ -18,7 +18,7 @@ from nicdb.errors import InputError
                                             "measurements and yours) into FILE (.svg or .png; needs matplotlib).")
 @src_options
 @click.pass_context
-def suggest(ctx, target, pci_id, rev, plot, src_from, sysfs, kernel, modules_alias, as_json, plain):
+def suggest(ctx, target, pci_id, rev, plot, src_from, sysfs, dmesg, kernel, modules_alias, as_json, plain):
     """Recommend a driver and its module parameters (such as DMA_length), with the evidence."""
     from nicdb.report import identify
 
@@ -28,13 +28,13 @@ def suggest(ctx, target, pci_id, rev, plot, src_from, sysfs, kernel, modules_ali
         check_path(plot)
 
     if pci_id:
-        if target or src_from or sysfs:
-            raise InputError("--id cannot be combined with a device, --from or --sysfs")
+        if target or src_from or sysfs or dmesg:
+            raise InputError("--id cannot be combined with a device, --from, --sysfs or --dmesg")
         reading = _id_reading(pci_id, rev)
     else:
         if rev:
             raise InputError("--rev goes with --id")
-        reading = load_devices(src_from, sysfs, nics_only=not target)
+        reading = load_devices(src_from, sysfs, nics_only=not target, dmesg=dmesg)
         if target:
             reading.devices = _pick(reading, target)
     doc = identify(reading, open_kb(ctx), kernel=kernel_for(kernel, reading.kernel), alias_file=modules_alias,

@@ -28,7 +28,7 @@ from nicdb.errors import InputError
 from nicdb.inputs.source import Reading, Source
 
 __all__ = ["METHODS", "Reading", "Source", "detect", "method", "read", "read_live", "read_path", "read_text",
-           "resolve_missing_ids"]
+           "resolve_missing_ids", "with_kernel_log"]
 
 # The method table, in the order detection tries them (most specific first).
 METHODS: tuple[str, ...] = (
@@ -38,6 +38,7 @@ METHODS: tuple[str, ...] = (
     "json_doc",    # nicdb's own --json output, and fleet JSON lines
     "lspci_hex",   # lspci -x/-xx/-xxx/-xxxx config-space dumps
     "lspci_text",  # pasted lspci output in every common shape (pciutils and BusyBox)
+    "kernel_log",  # a saved kernel log alone: dmesg, journalctl -k, kern.log, hw-probe
 )
 
 
@@ -112,8 +113,8 @@ def read(src: Source, nics_only: bool = False, only: tuple[str, ...] | None = No
     if src.is_dir:
         raise InputError(f"{src.label}: a folder that is not a sysfs tree or snapshot "
                          "(nicdb identify --from FOLDER reads a folder of per-host files as a fleet)")
-    raise InputError(f"{src.label}: not lspci output, an lspci -x dump or nicdb JSON "
-                     "(no line starts with a PCI slot such as 00:03.0)")
+    raise InputError(f"{src.label}: not lspci output, an lspci -x dump, nicdb JSON or a kernel log "
+                     "(no line starts with a PCI slot such as 00:03.0, and no driver names one)")
 
 
 def _read_with(m, src: Source, nics_only: bool) -> Reading:
@@ -149,3 +150,38 @@ def resolve_missing_ids(devices: list, lookup) -> None:
         from nicdb.inputs.resolve_names import resolve_ids
 
         resolve_ids(devices, lookup)
+
+
+def with_kernel_log(reading: Reading, dmesg: str | None = None) -> Reading:
+    """Attach what a kernel log says to the reading's devices: the file ``dmesg``
+    (``--dmesg FILE``, ``-`` for standard input), else the log that came with the input (a
+    snapshot's), else -- for this machine -- the running kernel's, from /dev/kmsg or the
+    journal; when that is not readable the reading gets a note saying so. A reading that
+    is a log itself has read it already."""
+    text, source = None, None
+    if dmesg is not None:
+        if dmesg != "-" and not os.path.lexists(dmesg):
+            raise InputError(f"{dmesg}: no such file")
+        src = Source(dmesg)
+        if src.is_dir:
+            raise InputError(f"{dmesg}: is a folder, not a kernel log")
+        text, source = src.text, src.label
+    elif reading.log_text is not None:
+        text, source = reading.log_text, f"{reading.label} (its kernel log)"
+    elif reading.live:
+        from nicdb.kernellog.live import read_live as read_live_log
+
+        text, source = read_live_log()
+        if text is None:
+            reading.notes.append(source)
+            return reading
+    if text is None:
+        return reading
+    from nicdb.kernellog import attach
+
+    reading.log = attach(reading.devices, text, source)
+    if reading.kernel is None and dmesg is not None:
+        from nicdb.inputs.kernel_log import kernel_version
+
+        reading.kernel = kernel_version(text)
+    return reading

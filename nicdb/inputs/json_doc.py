@@ -7,7 +7,7 @@ import json
 
 from nicdb.errors import InputError
 from nicdb.inputs.source import Reading, Source
-from nicdb.model import NetInterface, PciDevice, PciLink
+from nicdb.model import LogFact, NetInterface, PciDevice, PciLink, PciX
 
 
 def _hex(v, what: str, where: str, bits: int = 16) -> int | None:
@@ -72,6 +72,22 @@ def _nic(n: dict, where: str) -> PciDevice:
         dev.link = PciLink(_num(link.get("speed_gts"), "link.speed_gts", where), _num(link.get("width"), "link.width", where),
                            _num(link.get("max_speed_gts"), "link.max_speed_gts", where),
                            _num(link.get("max_width"), "link.max_width", where))
+    for f in n.get("log") or [] if isinstance(n.get("log"), list) else []:
+        if isinstance(f, dict) and all(isinstance(f.get(k), str) for k in ("driver", "kind", "value")):
+            dev.log.append(LogFact(f["driver"], f["kind"], f["value"], _str(f.get("line")) or "",
+                                   f["lineno"] if type(f.get("lineno")) is int else 0, _str(f.get("tie")) or "slot"))
+    bus = n.get("pci_bus")
+    if isinstance(bus, dict):
+        dev.cap_66mhz = bus.get("cap_66mhz") if isinstance(bus.get("cap_66mhz"), bool) else None
+        dev.sec_66mhz = bus.get("secondary_66mhz") if isinstance(bus.get("secondary_66mhz"), bool) else None
+        dev.secondary_bus = _hex(bus.get("secondary_bus"), "pci_bus.secondary_bus", where, bits=8)
+        px = bus.get("pcix")
+        if isinstance(px, dict):
+            ints = [px.get(k) if type(px.get(k)) is int else None for k in ("width_bits", "max_mhz", "bus_mhz")]
+            dev.pcix = PciX(px.get("bridge") is True, *ints)
+    for ident in n.get("candidate_ids") or [] if isinstance(n.get("candidate_ids"), list) else []:
+        if isinstance(ident, str) and len(ident) == 9 and ident[4] == ":":
+            dev.candidate_ids.append((_hex(ident[:4], "candidate_ids", where), _hex(ident[5:], "candidate_ids", where)))
     ifaces = n.get("interfaces") or []
     if not isinstance(ifaces, list):
         raise InputError(f"{where}: interfaces must be a list")

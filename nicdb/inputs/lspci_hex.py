@@ -64,6 +64,8 @@ def _combine(text_dev: PciDevice, cfg: PciDevice, origin: str) -> PciDevice:
         cfg.link = text_dev.link
     if cfg.is_pcie is None:
         cfg.is_pcie = text_dev.is_pcie
+    if cfg.pcix is None:  # a short dump (lspci -x) stops before the capability list
+        cfg.pcix = text_dev.pcix
     cfg.notes = notes
     cfg.origin = text_dev.origin
     cfg.upstream = text_dev.upstream

@@ -36,7 +36,7 @@ import re
 
 from nicdb.errors import InputError
 from nicdb.inputs.source import Reading, Source
-from nicdb.model import PciDevice, PciLink, may_hide_nic, normalize_slot, split_path
+from nicdb.model import PciDevice, PciLink, PciX, may_hide_nic, normalize_slot, split_path
 
 # A slot at the start of a line, and a whole slot (plus the -vmmnn record shape, compiled
 # on first use by _vmm_nn_re).
@@ -149,6 +149,17 @@ def _width(text: str) -> int | None:
     while k < len(text) and k - j < 3 and "0" <= text[k] <= "9":
         k += 1
     return int(text[j:k]) or None if k > j else None  # "Width x0": no link
+
+
+def _flag(text: str, name: str) -> bool | None:
+    """lspci's ``name+`` / ``name-`` flag in a line: True, False, or None when absent."""
+    i = text.find(name)
+    while i >= 0:
+        j = i + len(name)
+        if (i == 0 or text[i - 1] == " ") and text[j:j + 1] in ("+", "-"):
+            return text[j] == "+"
+        i = text.find(name, j)
+    return None
 
 
 def _link(dev: PciDevice) -> PciLink:
@@ -346,6 +357,30 @@ def _detail(dev: PciDevice, s: str, ctx: _Ctx, caps: list) -> None:
         if s.startswith("Subsystem:"):
             name, sv, sd = _ids_tail(s[10:].strip(), ctx, "subsystem")
             dev.subsystem_name, dev.subsystem_vendor, dev.subsystem_device = name, sv, sd
+        elif s.startswith("Status:"):
+            if "Dev=" in s:  # the PCI-X capability's status (lspci -vv); a bridge's is of its primary side
+                if dev.pcix is not None and not dev.pcix.bridge:
+                    dev.pcix.width_bits = 64 if "64bit+" in s else 32 if "64bit-" in s else None
+                    dev.pcix.max_mhz = (533 if "533MHz+" in s else 266 if "266MHz+" in s else
+                                        133 if "133MHz+" in s else 66) if "133MHz" in s else None
+            else:  # the status register: "Status: Cap+ 66MHz- UDF- ..."
+                flag = _flag(s, "66MHz")
+                if flag is not None:
+                    dev.cap_66mhz = flag
+        elif s.startswith("Secondary status:"):  # a bridge's secondary status register
+            dev.sec_66mhz = _flag(s, "66MHz")
+        elif s.startswith("Secondary Status:") and dev.pcix is not None:  # PCI-X bridge capability
+            dev.pcix.width_bits = 64 if "64bit+" in s else 32 if "64bit-" in s else None
+            dev.pcix.max_mhz = 133 if "133MHz+" in s else 66 if "133MHz-" in s else None
+            i = s.find("Freq=")
+            if i >= 0:
+                freq = s[i + 5:].split(None, 1)[0] if s[i + 5:].strip() else ""
+                dev.pcix.bus_mhz = {"conv": 0, "66MHz": 66, "100MHz": 100, "133MHz": 133}.get(freq)
+    elif c == "B":
+        if s.startswith("Bus: ") and "secondary=" in s:  # "Bus: primary=00, secondary=05, ..."
+            v = s[s.find("secondary=") + 10:][:2]
+            if len(v) == 2 and _is_hex(v):
+                dev.secondary_bus = int(v, 16)
     elif c == "K":
         if s.startswith("Kernel driver in use:"):
             dev.driver = s[21:].strip() or None
@@ -356,8 +391,11 @@ def _detail(dev: PciDevice, s: str, ctx: _Ctx, caps: list) -> None:
             i = s.find("]", 13)
             if i >= 0 and s[13:].lstrip().startswith("["):
                 caps[0] = True
-                if s[i + 1:].lstrip().startswith("Express"):
+                what = s[i + 1:].lstrip()
+                if what.startswith("Express"):
                     dev.is_pcie = True
+                elif what.startswith("PCI-X "):
+                    dev.pcix = PciX(bridge=what.startswith("PCI-X bridge"))
     elif c == "L":
         if s.startswith("LnkCap:"):
             link = _link(dev)
@@ -722,7 +760,8 @@ def _scan_lines(lines: list[str], first: int, origin: str, want_hex: bool, out: 
 
 
 _MERGE_FIELDS = ("vendor", "device", "subsystem_vendor", "subsystem_device", "revision", "class_code", "driver",
-                 "link", "is_pcie", "vendor_name", "device_name", "subsystem_name", "class_name")
+                 "link", "is_pcie", "vendor_name", "device_name", "subsystem_name", "class_name", "cap_66mhz",
+                 "pcix", "secondary_bus", "sec_66mhz")
 _KEY_FIELDS = ("vendor", "device", "subsystem_vendor", "subsystem_device", "revision")
 
 

@@ -19,7 +19,8 @@ network device"); every split at a space is tried as (vendor name, device name).
 own text for a device pci.ids does not name -- ``Device 1103``, or ``Unknown device
 1103`` from pciutils 2.x -- gives the device ID directly. Where a name is unknown or
 matches several IDs, the ID stays None and a note on the device says which name and
-which candidates.
+which candidates; a name that matches several IDs leaves them all in
+``candidate_ids``, for the candidate drivers of each.
 """
 
 from __future__ import annotations
@@ -191,6 +192,8 @@ def _resolve_device(d: PciDevice, lk: _Cached) -> None:
                      f"to {v:04x}:{i:04x} (data/names/device-names-history.toml)")
         return
     found_vendors = {v for v, _ in found}
+    if len(found) > 1:  # the drivers of each candidate ID are what can drive it (nicdb.report)
+        d.candidate_ids = sorted(found)
     certain = found_vendors if found else set(vendors)
     if len(certain) == 1:
         # the vendor is certain even where the device is not

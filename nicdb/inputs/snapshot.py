@@ -1,11 +1,14 @@
 """nicdb snapshot archives: exactly the sysfs attributes nicdb reads, as plain files.
 
 ``nicdb snapshot OUT`` writes a gzip'd tar of ``nicdb-snapshot/`` holding
-``bus/pci/devices/<slot>/<attr>`` (drivers as files holding the name, never links),
-each function's network interfaces below it as sysfs has them, and ``meta.json``
-(host, kernel, date, nicdb version, and what the firmware check needs: the host's
-os-release and, for the firmware files its NICs' drivers may request, where the
-kernel's search path has each or that it has none). Reading one back extracts only regular files and
+``bus/pci/devices/<slot>/<attr>`` (drivers as files holding the name, never links; config
+space; the bridges above the function in ``nicdb_upstream``), each function's network
+interfaces below it as sysfs has them, ``kernel-log.txt`` -- the kernel-log lines that
+speak of a PCI device, a network driver or a wireless PHY, at most :data:`MAX_LOG`
+bytes -- and ``meta.json`` (host, kernel, date, nicdb version, where the log came from,
+and what the firmware check needs: the host's os-release and, for the firmware files its
+NICs' drivers may request, where the kernel's search path has each or that it has none).
+Reading one back extracts only regular files and
 folders with safe relative names into a private temporary folder: an archive can never
 write outside it, and since no link is ever created nothing can point out of it.
 """
@@ -26,13 +29,16 @@ from pathlib import Path
 from nicdb import __version__
 from nicdb.errors import InputError
 from nicdb.inputs.source import Reading, Source
-from nicdb.inputs.sysfs import NET_ATTRS, PCI_ATTRS, SLOT_RE, _driver, net_dirs, read_tree
+from nicdb.inputs.sysfs import (BINARY_ATTRS, NET_ATTRS, PCI_ATTRS, SLOT_RE, UPSTREAM_FILE, _driver, net_dirs, read_tree,
+                                upstream_of)
 
 TOP = "nicdb-snapshot"
 MAX_MEMBER = 64 * 1024
 MAX_TOTAL = 64 * 1024 * 1024
 MAX_MEMBERS = 200_000
 MAX_DEPTH = 16  # bus/pci/devices/<slot>/<child>/net/<iface>/<attr> is 8
+MAX_LOG = 1024 * 1024  # bytes of kernel log a snapshot keeps (well under MAX_TOTAL)
+LOG_FILE = "kernel-log.txt"
 
 
 def _add(tar: tarfile.TarFile, name: str, data: bytes, mtime: float) -> None:
@@ -61,10 +67,35 @@ def _add_dir(tar: tarfile.TarFile, src: str, name: str, attrs: tuple, driver: st
         _add(tar, f"{name}/driver", (driver + "\n").encode(), mtime)
 
 
-def write_snapshot(out: str | os.PathLike, sys_root: str = "/sys", extra: dict | None = None) -> dict:
-    """Write a snapshot of ``sys_root`` to ``out``. Returns its meta data. ``extra`` goes
-    into meta.json too: what the host says besides sysfs (``firmware``: which of its NIC
-    drivers' firmware files it has, and ``os_release``; see :func:`nicdb.inputs.host.recorded_system`)."""
+def log_excerpt(text: str, drivers: set[str]) -> tuple[str, int, bool]:
+    """The lines of a kernel log a snapshot keeps: those naming a PCI slot, a wireless
+    PHY, one of ``drivers`` or a driver nicdb reads, and the ``Linux version`` line --
+    plain substring tests, in order, cut at :data:`MAX_LOG` bytes. Returns (text, lines
+    kept, whether it was cut)."""
+    from nicdb.kernellog.registry import known_drivers
+
+    needles = {f"{d}:" for d in drivers | known_drivers()} | {f"{d} " for d in drivers}
+    needles |= {"0000:", "ieee80211 phy", "Linux version ", "NETDEV WATCHDOG", "firmware"}
+    out: list[str] = []
+    size, cut = 0, False
+    for line in text.splitlines():
+        if any(n in line for n in needles):
+            size += len(line.encode("utf-8", "replace")) + 1
+            if size > MAX_LOG:
+                cut = True
+                break
+            out.append(line)
+    return "\n".join(out) + ("\n" if out else ""), len(out), cut
+
+
+def write_snapshot(out: str | os.PathLike, sys_root: str = "/sys", log: str | None = None,
+                   extra: dict | None = None) -> dict:
+    """Write a snapshot of ``sys_root`` to ``out``, with the kernel log's lines about its
+    devices (``log``: a saved log's path; default: this machine's when readable, and only
+    when ``sys_root`` is the live /sys). Returns its meta data. ``extra`` goes into
+    meta.json too: what the host says besides sysfs (``firmware``: which of its NIC
+    drivers' firmware files it has, and ``os_release``; see
+    :func:`nicdb.inputs.host.recorded_system`)."""
     base = os.path.join(sys_root, "bus", "pci", "devices")
     if not os.path.isdir(base):
         raise InputError(f"{sys_root}: not a sysfs tree (no bus/pci/devices folder)")
@@ -72,6 +103,21 @@ def write_snapshot(out: str | os.PathLike, sys_root: str = "/sys", extra: dict |
     meta = {"nicdb": __version__, "host": platform.node(), "kernel": platform.release(),
             "machine": platform.machine(), "taken": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
             "functions": 0, "interfaces": 0, **(extra or {})}
+    log_text, log_source = None, None
+    if log is not None:
+        from nicdb.inputs.source import Source
+
+        if log != "-" and not os.path.isfile(log):
+            raise InputError(f"{log}: no such file")
+        log_text, log_source = Source(log).text, log
+    elif os.path.realpath(sys_root) == "/sys":
+        from nicdb.kernellog.live import read_live
+
+        log_text, log_source = read_live()
+        if log_text is None:
+            meta["kernel_log_note"] = log_source
+            log_source = None
+    drivers: set[str] = set()
     out = Path(out)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
@@ -81,11 +127,21 @@ def write_snapshot(out: str | os.PathLike, sys_root: str = "/sys", extra: dict |
                     continue
                 fdir = os.path.join(base, slot)
                 meta["functions"] += 1
-                _add_dir(tar, fdir, f"bus/pci/devices/{slot}", PCI_ATTRS, _driver(os.path.join(fdir, "driver")), now)
+                drv = _driver(os.path.join(fdir, "driver"))
+                if drv:
+                    drivers.add(drv)
+                _add_dir(tar, fdir, f"bus/pci/devices/{slot}", PCI_ATTRS + BINARY_ATTRS, drv, now)
+                up = upstream_of(fdir) if os.path.islink(fdir) else []
+                if up:
+                    _add(tar, f"bus/pci/devices/{slot}/{UPSTREAM_FILE}", ("\n".join(up) + "\n").encode(), now)
                 for ndir in net_dirs(fdir):
                     meta["interfaces"] += 1
                     ndrv = _driver(os.path.join(ndir, "device", "driver")) or _driver(os.path.join(ndir, "driver"))
                     _add_dir(tar, ndir, f"bus/pci/devices/{slot}/{os.path.relpath(ndir, fdir)}", NET_ATTRS, ndrv, now)
+            if log_text is not None:
+                excerpt, kept, cut = log_excerpt(log_text, drivers)
+                meta["kernel_log"] = {"source": log_source, "lines": kept, "truncated": cut}
+                _add(tar, LOG_FILE, excerpt.encode("utf-8", "replace"), now)
             _add(tar, "meta.json", json.dumps(meta, indent=2).encode(), now)
         os.replace(tmp, out)
     except OSError as e:
@@ -125,7 +181,7 @@ def extract_snapshot(archive: str | os.PathLike, dest: str) -> dict:
                     continue
                 if not m.isfile():
                     raise InputError(f"{archive}: refusing member {m.name[:80]!r}: only regular files are allowed")
-                if m.size > MAX_MEMBER:
+                if m.size > (MAX_LOG if rel == LOG_FILE else MAX_MEMBER):
                     raise InputError(f"{archive}: member {m.name[:80]!r} is too large for a sysfs attribute")
                 total += m.size
                 if total > MAX_TOTAL:
@@ -189,13 +245,26 @@ def read(src: Source, nics_only: bool = False) -> Reading:
 
     devices, meta = read_snapshot(src.path)
     kernel, host = meta.get("kernel"), meta.get("host")
-    return Reading(devices, src.label, kernel=kernel if isinstance(kernel, str) else None,
-                   host=host if isinstance(host, str) else None, method=NAME,
-                   system=recorded_system(meta, f"snapshot:{src.label}"))
+    reading = Reading(devices, src.label, kernel=kernel if isinstance(kernel, str) else None,
+                      host=host if isinstance(host, str) else None, method=NAME,
+                      system=recorded_system(meta, f"snapshot:{src.label}"), log_text=meta.get("_log_text"))
+    note = meta.get("kernel_log_note")
+    if isinstance(note, str) and reading.log_text is None:
+        reading.notes.append(f"when the snapshot was taken, {note}")
+    return reading
+
+
+def _log_of(folder: str) -> str | None:
+    try:
+        with open(os.path.join(folder, LOG_FILE), "rb") as f:
+            return f.read(MAX_LOG).decode("utf-8", "replace")
+    except OSError:
+        return None
 
 
 def read_snapshot(path: str | os.PathLike) -> tuple[list, dict]:
-    """Devices and meta data from a snapshot archive, or from a sysfs-shaped folder."""
+    """Devices and meta data from a snapshot archive, or from a sysfs-shaped folder (the
+    kernel log it keeps, if any, is in the meta data as ``_log_text``)."""
     p = Path(path)
     # os.path, not Path.is_dir(): pathlib raises on a name that is too long (ENAMETOOLONG)
     if os.path.isdir(p):
@@ -206,11 +275,18 @@ def read_snapshot(path: str | os.PathLike) -> tuple[list, dict]:
                 meta = json.loads((inner / "meta.json").read_text())
             except (ValueError, OSError, RecursionError):
                 raise InputError(f"{inner}/meta.json is not valid JSON") from None
-        return read_tree(inner, origin=f"sysfs:{p}"), meta if isinstance(meta, dict) else {}
+        meta = meta if isinstance(meta, dict) else {}
+        log = _log_of(str(inner))
+        if log is not None:
+            meta["_log_text"] = log
+        return read_tree(inner, origin=f"sysfs:{p}"), meta
     if not os.path.exists(p):
         raise InputError(f"{p}: no such file or folder")
     with tempfile.TemporaryDirectory(prefix="nicdb-snap-") as tmp:
         meta = extract_snapshot(p, tmp)
         if not os.path.isdir(os.path.join(tmp, "bus", "pci", "devices")):
             raise InputError(f"{p}: snapshot has no bus/pci/devices (truncated?)")
+        log = _log_of(tmp)
+        if log is not None:
+            meta["_log_text"] = log
         return read_tree(tmp, origin=f"snapshot:{p}"), meta

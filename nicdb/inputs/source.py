@@ -85,10 +85,10 @@ class Reading(Record):
     the host's firmware files and os-release as recorded with the input -- a
     :class:`nicdb.inputs.host.HostSystem`, None when the input says nothing of them)."""
 
-    __slots__ = ("devices", "label", "live", "kernel", "host", "method", "system")
+    __slots__ = ("devices", "label", "live", "kernel", "host", "method", "system", "log_text", "log", "notes")
 
     def __init__(self, devices: list, label: str, *, live: bool = False, kernel: str | None = None,
-                 host: str | None = None, method: str = "", system=None) -> None:
+                 host: str | None = None, method: str = "", system=None, log_text: str | None = None) -> None:
         self.devices = devices
         self.label = label
         self.live = live
@@ -96,3 +96,7 @@ class Reading(Record):
         self.host = host
         self.method = method
         self.system = system
+        # the kernel log that came with the input (a snapshot's), not yet read
+        self.log_text = log_text
+        self.log = None  # nicdb.kernellog.LogSummary once a log was read for these devices
+        self.notes: list[str] = []  # what the reading wants said once (not per device)

@@ -18,6 +18,7 @@ import os
 import re
 
 from nicdb.errors import InputError
+from nicdb.inputs.configspace import bus_bits
 from nicdb.inputs.source import Reading, Source
 from nicdb.inputs.sysfs_attrs import hex_attr, link_speed, small_int, text_attr
 from nicdb.model import NetInterface, PciDevice, PciLink
@@ -27,6 +28,12 @@ SLOT_RE = re.compile(r"[0-9a-fA-F]{4,8}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]\Z")
 # The attributes nicdb reads: also the list a snapshot copies.
 PCI_ATTRS = ("vendor", "device", "subsystem_vendor", "subsystem_device", "revision", "class",
              "current_link_speed", "current_link_width", "max_link_speed", "max_link_width", "modalias")
+# Read as bytes, and kept in snapshots: config space (for conventional PCI's 66 MHz and
+# PCI-X bits, and a bridge's secondary bus).
+BINARY_ATTRS = ("config",)
+# nicdb snapshots only: the bridges above the function, nearest last, one slot a line
+# (in a live /sys that is the path the function's link points to)
+UPSTREAM_FILE = "nicdb_upstream"
 NET_ATTRS = ("address", "mtu", "speed", "operstate", "tx_queue_len")
 
 
@@ -43,6 +50,19 @@ def _read(path: str) -> str | None:
     finally:
         os.close(fd)
     return data.decode("utf-8", errors="replace")
+
+
+def _read_binary(path: str, limit: int = 4096) -> bytes | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        return os.read(fd, limit)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _listdir(path: str) -> list[str]:
@@ -116,10 +136,21 @@ def read_function(func_dir: str, slot: str, origin: str) -> PciDevice:
         dev.is_pcie = True
         dev.link = PciLink(cur, small_int(a["current_link_width"]), mx, small_int(a["max_link_width"]))
     dev.interfaces = [read_interface(p) for p in net_dirs(func_dir)]
+    if not dev.is_pcie:  # conventional PCI: what the bus verdict needs from config space
+        bus_bits(_read_binary(os.path.join(func_dir, "config")), dev)
     if os.path.islink(func_dir):  # a live /sys: the link's target is the path through the bridges
-        parts = os.path.realpath(func_dir).split(os.sep)[:-1]
-        dev.upstream = [p for p in parts if SLOT_RE.match(p)]
+        dev.upstream = upstream_of(func_dir)
+    else:  # a snapshot keeps that path in a file of its own
+        up = text_attr(_read(os.path.join(func_dir, UPSTREAM_FILE)))
+        if up:
+            dev.upstream = [p for p in up.split() if SLOT_RE.match(p)]
     return dev
+
+
+def upstream_of(func_dir: str) -> list[str]:
+    """The bridges above a function of a live /sys, nearest last (from the link's target)."""
+    parts = os.path.realpath(func_dir).split(os.sep)[:-1]
+    return [p for p in parts if SLOT_RE.match(p)]
 
 
 def read_tree(root: str | os.PathLike, origin: str | None = None) -> list[PciDevice]:

@@ -105,7 +105,51 @@ def _device(dev: pyudev.Device) -> PciDevice:
         out.is_pcie = True
         out.link = PciLink(link_speed(cur_raw), small_int(_attr(dev, "current_link_width")),
                            link_speed(max_raw), small_int(_attr(dev, "max_link_width")))
+    else:  # conventional PCI: the 66 MHz and PCI-X bits, a bridge's secondary bus
+        from nicdb.inputs.configspace import bus_bits
+
+        bus_bits(_attr(dev, "config"), out)
     return out
+
+
+def _class_of(dev: pyudev.Device) -> int | None:
+    try:
+        return hex_attr(_attr(dev, "class"), "class", dev.sys_path, bits=24)
+    except InputError:
+        return None
+
+
+# Paravirtual NICs (virtio) sit on no physical bus: their bus verdict needs no bridges
+_VIRTUAL_VENDORS = frozenset((0x1AF4,))
+
+
+def _chipset_function(dev: pyudev.Device, code: int) -> PciDevice:
+    """What a bus verdict needs of a host or ISA/LPC bridge: its IDs and class."""
+    where = dev.sys_path
+    return PciDevice(dev.sys_name, hex_attr(_attr(dev, "vendor"), "vendor", where),
+                     hex_attr(_attr(dev, "device"), "device", where), class_code=code, origin="udev")
+
+
+def _bus_context(pci: list, by_path: dict) -> None:
+    """For each conventional-PCI function read, also read what its bus verdict needs and
+    ``nics_only`` left out: the bridges above it and, on a root bus, the host and ISA/LPC
+    bridges that identify the chipset (PCIe NICs and virtio need none of this)."""
+    roots: set[str] = set()
+    for d in list(by_path.values()):
+        if d.is_pcie or d.vendor in _VIRTUAL_VENDORS:
+            continue
+        if d.upstream:
+            for p in pci:
+                if p.sys_name in d.upstream and p.sys_path not in by_path:
+                    by_path[p.sys_path] = _device(p)
+        else:
+            roots.add(d.slot.rsplit(":", 1)[0] + ":")
+    if roots:
+        for p in pci:
+            if p.sys_path not in by_path and any(p.sys_name.startswith(r) for r in roots):
+                code = _class_of(p)
+                if code is not None and code >> 8 in (0x0600, 0x0601):
+                    by_path[p.sys_path] = _chipset_function(p, code)
 
 
 def _may_be_nic(dev: pyudev.Device) -> bool:
@@ -132,8 +176,11 @@ def live_devices(context: pyudev.Context | None = None, nics_only: bool = False)
         raise InputError(f"cannot enumerate devices with udev: {e}") from None
     if nics_only:
         owners = {parent.sys_path for _, parent in nets if parent is not None}
+        every = pci
         pci = [d for d in pci if d.sys_path in owners or _may_be_nic(d)]
     by_path = {d.sys_path: _device(d) for d in pci}
+    if nics_only:
+        _bus_context(every, by_path)
     for net, parent in nets:
         if parent is not None and parent.sys_path in by_path:
             by_path[parent.sys_path].interfaces.append(_interface(net))

@@ -41,7 +41,7 @@ def _write(db: sqlite_utils.Database, tree, names: dict[str, list], meta: dict) 
     ``executemany``."""
     rows_of = {
         "sources": tree.sources, "families": tree.families, "chips": tree.chips, "claims": tree.claims,
-        "log_ids": tree.log_ids, "drivers": tree.drivers, "supports": tree.supports, "params": tree.params,
+        "log_ids": tree.log_ids, "bridges": tree.bridges, "drivers": tree.drivers, "supports": tree.supports, "params": tree.params,
         "param_defaults": tree.param_defaults, "param_recommend": tree.param_recommend, "issues": tree.issues,
         "measurement_sets": tree.measurement_sets, "measurements": tree.measurements, "kb_names": tree.names,
         "vendor_names": tree.vendor_names, "device_names": tree.device_names,

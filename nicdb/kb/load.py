@@ -35,6 +35,7 @@ SUPPORT_STATUS = {"supported", "refused", "partial"}
 DRIVER_KINDS = {"in-tree", "vendor", "bsd"}
 SEVERITY = {"minor", "major", "critical"}
 DIRECTIONS = {"tx", "rx"}
+BRIDGE_ROLES = {"pci-bridge", "south-bridge", "host-bridge"}
 _SUBSYS = _VENDOR_DEVICE = re.compile(r"[0-9a-fA-F]{4}:[0-9a-fA-F]{4}\Z")
 _LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
 
@@ -59,6 +60,7 @@ class Tree:
     vendor_names: list[dict] = field(default_factory=list)  # other (older or newer) pci.ids vendor names
     device_names: list[tuple] = field(default_factory=list)  # and device names, as tuples in column order
     log_ids: list[dict] = field(default_factory=list)  # chips named in the kernel log by an identifier
+    bridges: list[dict] = field(default_factory=list)  # PCI bridges and chipsets whose PCI bus is fixed
     files: list[str] = field(default_factory=list)
     extends: list[tuple[str, str]] = field(default_factory=list)  # (driver, file) of overlay additions
 
@@ -91,6 +93,8 @@ KEYS = {
     "drivers": ("schema", "driver", "sources", "supports", "params", "issues"),
     "measurements": ("schema", "set", "sources", "rows"),
     "names": ("schema", "sources", "devices", "vendor_names", "device_names"),
+    "bridges": ("schema", "sources", "bridges"),
+    "bridge": ("vendor", "device", "name", "role", "bus_width_bits", "bus_mhz", "notes", *_CITED),
     "source": ("kind", "title", "ref", "version"),
     "family": ("id", "name", "line_rate_mbps", "summary"),
     "chip": ("vendor", "device", "subsystem", "revs", "chip", "products", "products_confidence", "shares_id_with",
@@ -606,7 +610,35 @@ def _device_names(tree: Tree, ctx: _Ctx, doc: dict, sources: dict) -> None:
                     conf))
 
 
-_KINDS = {"families": _family, "drivers": _driver, "measurements": _measurements, "names": _names}
+def _bridges(tree: Tree, ctx: _Ctx, doc: dict) -> None:
+    """data/bridges: PCI-to-PCI bridges and chipset functions whose conventional PCI bus
+    has a width and clock fixed by the chip (consumer chipsets: 32-bit/33 MHz)."""
+    sources = _sources(ctx, doc)
+    _add_sources(tree, ctx, sources)
+    seen: set[tuple[int, int]] = set()
+    for i, row in enumerate(_rows(ctx, doc, "bridges")):
+        where = f"bridges[{i}] ({row.get('name', '?')})"
+        _keys(ctx, row, "bridge", where)
+        v, d = _hex(ctx, row, "vendor", where), _hex(ctx, row, "device", where)
+        if (v, d) in seen:
+            raise ctx.fail(where, f"{v:04x}:{d:04x} is listed twice")
+        seen.add((v, d))
+        role = row.get("role", "pci-bridge")
+        if role not in BRIDGE_ROLES:
+            raise ctx.fail(where, f"role {role!r} is not one of {', '.join(sorted(BRIDGE_ROLES))}")
+        width, mhz = _int(ctx, row, "bus_width_bits", where), _int(ctx, row, "bus_mhz", where)
+        if width not in (32, 64):
+            raise ctx.fail(where, "bus_width_bits must be 32 or 64")
+        if mhz not in (33, 66, 100, 133):
+            raise ctx.fail(where, "bus_mhz must be 33, 66, 100 or 133")
+        tree.bridges.append(
+            {"vendor": v, "device": d, "name": _req(ctx, row, "name", where), "role": role,
+             "bus_width_bits": width, "bus_mhz": mhz, "notes": row.get("notes", ""),
+             **_cited(ctx, row, where, sources)})
+
+
+_KINDS = {"families": _family, "drivers": _driver, "measurements": _measurements, "names": _names,
+          "bridges": _bridges}
 
 
 def load_tree(roots: list[tuple]) -> Tree:
@@ -662,6 +694,12 @@ def _check_revision_coverage(tree: Tree) -> None:
 
 def _cross_check(tree: Tree) -> None:
     _check_revision_coverage(tree)
+    seen_bridges: dict[tuple[int, int], str] = {}
+    for b in tree.bridges:
+        key = (b["vendor"], b["device"])
+        if key in seen_bridges:
+            raise DataError(f"{b['file']}: bridge {key[0]:04x}:{key[1]:04x} is also listed in {seen_bridges[key]}")
+        seen_bridges[key] = b["file"]
     fams = {f["id"] for f in tree.families}
     drivers = {d["name"]: d for d in tree.drivers}
     params = {(p["driver"], p["name"]) for p in tree.params}

@@ -8,8 +8,8 @@ import os
 
 from nicdb import __version__
 
-DB_SCHEMA_VERSION = 8
-DATA_KINDS = ("families", "drivers", "measurements", "names")
+DB_SCHEMA_VERSION = 9
+DATA_KINDS = ("families", "drivers", "measurements", "names", "bridges")
 _PKG = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -43,7 +43,7 @@ def default_db_path() -> str:
 
 
 def data_files(root: str | os.PathLike) -> list[str]:
-    """The TOML files of a data directory (families, drivers, measurements, names), in a stable order."""
+    """The TOML files of a data directory (families, drivers, measurements, names, bridges), in a stable order."""
     out = []
     for sub in DATA_KINDS:
         d = os.path.join(root, sub)

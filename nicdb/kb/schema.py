@@ -109,6 +109,17 @@ TABLES: tuple[Table, ...] = (
         Column("notes", str, "what nicdb knows about this chip"),
         *_cited(),
     ], indexes=(("driver", "kind"),)),
+    Table("bridges", "PCI bridges and chipset functions whose conventional PCI bus runs at a width and clock "
+                     "fixed by the chip (a consumer chipset's PCI slots: 32-bit/33 MHz by its datasheet).", [
+        *_ID,
+        Column("name", str, "the bridge or chipset"),
+        Column("role", str, "pci-bridge (its secondary bus is the PCI bus), south-bridge or host-bridge (a "
+                            "chipset function on bus 0, whose PCI devices share bus 0)"),
+        Column("bus_width_bits", int, "width of that PCI bus in bits"),
+        Column("bus_mhz", int, "clock of that PCI bus in MHz"),
+        Column("notes", str, "what the datasheet says, in nicdb's words"),
+        *_cited(),
+    ], indexes=(("vendor", "device"),)),
     Table("drivers", "Drivers nicdb has notes on: Linux in-tree, vendor and BSD drivers.", [
         Column("name", str, "the driver's name as the kernel reports it in use"),
         Column("module", str, "the module name (modules.alias spelling)"),

@@ -32,6 +32,8 @@ class KnowledgeBase:
         self._chips: dict[tuple[int, int], list[dict]] = {}  # (vendor, device) -> every chip row, cited
         self._facts_meta: dict | None = None
         self._module_facts: dict[str, dict | None] = {}
+        self._log_ids: dict[tuple[str, str], list[dict]] = {}  # (driver, kind) -> log_ids rows, cited
+        self._bridges: dict[tuple[int, int], dict | None] = {}
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -88,7 +90,7 @@ class KnowledgeBase:
     def meta(self) -> dict:
         return {r["key"]: r["value"] for r in self.q("SELECT key, value FROM meta")}
 
-    COUNTED = ("families", "chips", "claims", "log_ids", "drivers", "params", "issues", "measurements",
+    COUNTED = ("families", "chips", "claims", "log_ids", "bridges", "drivers", "params", "issues", "measurements",
                "pci_devices", "vendor_names", "device_names", "aliases", "modules", "module_params",
                "module_firmware", "firmware_files")
 
@@ -221,6 +223,69 @@ class KnowledgeBase:
                 if (rev is None or r["rev_lo"] <= rev <= r["rev_hi"])
                 and (r["subvendor"] is None or (subvendor is not None and subdevice is not None
                                                 and r["subvendor"] == subvendor and r["subdevice"] == subdevice))]
+
+    # ------------------------------------------------------------------ kernel log
+    def log_ids(self, driver: str, kind: str) -> list[dict]:
+        """Every ``log_ids`` row of a driver (``r8169``; ``mlx5_core`` or ``mlx5-core``) and
+        kind, cited, with the family's line rate where the row has none."""
+        key = (driver, kind)
+        rows = self._log_ids.get(key)
+        if rows is None:
+            names = tuple({driver, driver.replace("-", "_"), driver.replace("_", "-")})
+            rows = self.q("SELECT l.*, f.line_rate_mbps AS family_line_rate, f.name AS family_name FROM log_ids l "
+                          "JOIN families f ON f.id = l.family WHERE l.kind=? AND l.driver IN (%s)"
+                          % ",".join("?" * len(names)), (kind, *names))
+            for r in rows:
+                r["products"] = json.loads(r["products"])
+                r["firmware"] = json.loads(r["firmware"])
+                if r["line_rate_mbps"] is None:
+                    r["line_rate_mbps"] = r["family_line_rate"]
+                del r["family_line_rate"]
+                self._cite(r)
+            self._log_ids[key] = rows
+        return rows
+
+    def log_id(self, driver: str, kind: str, value: int, vendor: int | None = None,
+               device: int | None = None) -> dict | None:
+        """The chip a logged identifier names: the rows whose ``value`` equals the logged value
+        under their ``mask``, within their vendor/device limits; the most specific wins -- a
+        row limited to the device's ID before a general one, then an exact row before a
+        masked one, then the mask with the most bits. With the device ID unknown, rows
+        limited to some device are used only when no general row matches."""
+        hits = []
+        for r in self.log_ids(driver, kind):
+            if (value & r["mask"] if r["mask"] is not None else value) != r["value"]:
+                continue
+            if r["vendor"] is not None and vendor is not None and r["vendor"] != vendor:
+                continue
+            if r["device"] is not None and device is not None and r["device"] != device:
+                continue
+            hits.append(r)
+        if device is None:
+            general = [r for r in hits if r["device"] is None]
+            hits = general or hits
+        if not hits:
+            return None
+        hits.sort(key=lambda r: (r["device"] is None, r["mask"] is not None,
+                                 -bin(r["mask"]).count("1") if r["mask"] is not None else 0))
+        return dict(hits[0])
+
+    def log_ids_named(self, driver: str, kind: str, chip: str) -> list[dict]:
+        """The rows of a driver and kind whose chip is ``chip`` (as the driver prints it)."""
+        low = chip.strip().lower()
+        return [dict(r) for r in self.log_ids(driver, kind) if r["chip"].lower() == low]
+
+    # ------------------------------------------------------------------ bridges
+    def bridge(self, vendor: int | None, device: int | None) -> dict | None:
+        """The data/bridges row of a bridge or chipset function (cited), or None."""
+        if vendor is None or device is None:
+            return None
+        key = (vendor, device)
+        if key not in self._bridges:
+            rows = self.q("SELECT * FROM bridges WHERE vendor=? AND device=?", key)
+            self._bridges[key] = self._cite(rows[0]) if rows else None
+        row = self._bridges[key]
+        return None if row is None else dict(row)
 
     def families(self) -> list[dict]:
         fams = self.q("SELECT * FROM families ORDER BY id")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from nicdb import __version__
 from nicdb.ids import fmt_id, fmt_rev, fmt_rev_range
@@ -187,6 +188,23 @@ def driver_page_to_dict(p) -> dict:
                     "fixed_in": i["fixed_in"], "workaround": i["workaround"], "confidence": i["confidence"]}
                    for i in p.issues],
     }
+def fact_to_dict(f) -> dict:
+    return {"driver": f.driver, "kind": f.kind, "value": f.value, "line": f.line, "lineno": f.lineno, "tie": f.tie}
+
+
+def log_chip_to_dict(lc: dict | None) -> dict | None:
+    if lc is None:
+        return None
+    return {k: lc.get(k) for k in ("chip", "products", "family", "firmware", "line_rate_mbps", "notes", "confidence",
+                                   "source", "via", "driver", "kind", "value", "lineno", "line", "why")}
+
+
+def pci_bus_to_dict(d) -> dict:
+    px = d.pcix
+    return {"cap_66mhz": d.cap_66mhz, "secondary_bus": None if d.secondary_bus is None else f"{d.secondary_bus:02x}",
+            "secondary_66mhz": d.sec_66mhz,
+            "pcix": None if px is None else {"bridge": px.bridge, "width_bits": px.width_bits, "max_mhz": px.max_mhz,
+                                              "bus_mhz": px.bus_mhz}}
 
 
 def report_to_dict(rep) -> dict:
@@ -237,14 +255,20 @@ def report_to_dict(rep) -> dict:
         "firmware_state": rep.firmware_state,
         "firmware_advice": rep.firmware_advice,
         "summary": rep.summary,
-        "notes": d.notes,
+        "notes": d.notes + [n for n in getattr(rep, "notes", []) if n not in d.notes],
         "upstream": d.upstream,
         "origin": d.origin,
+        "log": [fact_to_dict(f) for f in d.log],
+        "log_chip": log_chip_to_dict(getattr(rep, "log_chip", None)),
+        "log_agrees": getattr(rep, "log_agrees", None),
+        "pci_bus": pci_bus_to_dict(d),
+        "candidate_ids": [f"{v:04x}:{i:04x}" for v, i in d.candidate_ids],
     }
 
 
 def document(doc) -> dict:
     """A :class:`nicdb.report.Document` as JSON data."""
+    log = getattr(doc, "log", None)
     return {
         "nicdb": __version__,
         "schema": JSON_SCHEMA,
@@ -253,6 +277,8 @@ def document(doc) -> dict:
         "kernel": doc.kernel,
         "distribution": distribution_to_dict(doc.distribution),
         "nics": [report_to_dict(r) for r in doc.nics],
+        "kernel_log": None if log is None else log.to_dict(),
+        "notes": list(getattr(doc, "notes", []) or []),
     }
 
 
@@ -271,8 +297,23 @@ def summary_line(summary: dict) -> str:
 
 
 _SEP = object()  # between the variable-length runs of FleetLines' keys
+# where a cached NIC text takes its origin: a value no input can hold (made once per process)
+_ORIGIN = "\x00origin " + os.urandom(8).hex()
 _PLAIN = frozenset((str, int, bool, type(None), object))  # values whose == is "same JSON"
 _getters: dict[type, object] = {}
+
+
+def _flat(values: tuple) -> tuple:
+    """Record fields with list values (a bus verdict's evidence) spread out between markers."""
+    if not any(type(v) is list for v in values):
+        return values
+    out: list = []
+    for v in values:
+        if type(v) is list:
+            out += [_SEP, *v, _SEP]
+        else:
+            out.append(v)
+    return tuple(out)
 
 
 def _fields(rec) -> tuple:
@@ -311,7 +352,9 @@ class FleetLines:
         """:func:`report_to_dict` of one report as JSON text."""
         d = rep.device
         slot, origin, bus, cm = d.slot, d.origin, rep.bus, rep.candidate_modules
-        if (d.interfaces or d.link is not None or d.upstream or type(slot) is not str or type(origin) is not str
+        if (d.interfaces or d.link is not None or d.upstream or d.log or d.candidate_ids or rep.notes
+                or d.cap_66mhz is not None or d.pcix is not None or d.secondary_bus is not None
+                or d.sec_66mhz is not None or type(slot) is not str or type(origin) is not str
                 or type(d.modules) is not list or type(d.notes) is not list or not (cm is None or type(cm) is list)):
             return _line(report_to_dict(rep))
         vals = (d.vendor, d.device, d.subsystem_vendor, d.subsystem_device, d.revision, d.class_code, d.driver,
@@ -320,7 +363,7 @@ class FleetLines:
                 id(rep.chip), id(rep.drivers), id(rep.params), id(rep.issues), id(rep.alternatives),
                 id(rep.evidence), id(rep.facts), id(rep.firmware),
                 _SEP, *d.modules, _SEP, *d.notes, _SEP, *(cm or ()), _SEP,
-                *(() if bus is None else _fields(bus)))
+                *(() if bus is None else _flat(_fields(bus))))
         types = tuple(map(type, vals))
         if not _PLAIN.issuperset(types):
             return _line(report_to_dict(rep))
@@ -328,19 +371,21 @@ class FleetLines:
         hit = self._texts.get(key)
         if hit is None:
             whole = report_to_dict(rep)
-            del whole["slot"], whole["origin"]
+            del whole["slot"]
+            whole["origin"] = _ORIGIN
+            before, after = _line(whole)[1:-1].split('"origin":' + _string(_ORIGIN), 1)
             if len(self._texts) >= self.MAX_CACHED:
                 self._texts.clear()
             # the objects whose ids are in the key are kept alive with it, so no id is reused
-            hit = self._texts[key] = ("," + _line(whole)[1:-1] + ',"origin":', rep.chip, rep.drivers, rep.params,
-                                      rep.issues, rep.alternatives, rep.evidence, rep.facts, rep.firmware)
-        return '{"slot":' + _string(slot) + hit[0] + _string(origin) + "}"
+            hit = self._texts[key] = ("," + before, after, rep.chip, rep.drivers, rep.params, rep.issues,
+                                      rep.alternatives, rep.evidence, rep.facts, rep.firmware)
+        return '{"slot":' + _string(slot) + hit[0] + '"origin":' + _string(origin) + hit[1] + "}"
 
     def host(self, reports, *, source: str, host: str | None, distribution=None) -> str:
         """:func:`host_line` of one host."""
         doc = _line({"nicdb": __version__, "schema": JSON_SCHEMA, "source": source, "host": host,
                      "kernel": self.kernel, "distribution": distribution_to_dict(distribution)})
-        return doc[:-1] + ',"nics":[' + ",".join([self.nic(r) for r in reports]) + "]}\n"
+        return doc[:-1] + ',"nics":[' + ",".join([self.nic(r) for r in reports]) + '],"kernel_log":null,"notes":[]}\n'
 
     summary = staticmethod(summary_line)
 

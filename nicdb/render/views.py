@@ -20,22 +20,32 @@ def _chip_label(c: dict | None) -> str:
     return f"{c['chip']} ({prods})"
 
 
+def _pinned_label(r) -> str:
+    """identify's chip column: the chip the kernel log names when it names one (the
+    revision's guess stays in suggest and in JSON), marked when the two disagree."""
+    lc = getattr(r, "log_chip", None)
+    if lc is None:
+        return _chip_label(r.chip)
+    mark = " ≠ revision guess" if getattr(r, "log_agrees", None) is False else ""
+    return f"{lc['chip']} (kernel log{mark})"
+
+
 def _bus_text(b) -> str:
     if b is None:
         return "-"
     return getattr(b, "summary", None) or getattr(b, "reason", "") or "-"
 
 
-def identify_view(reports, *, show_bus: bool = True) -> list:
+def identify_view(reports, *, show_bus: bool = True, notes: list[str] | None = None) -> list:
     if not reports:
-        return [Text("no network devices found", "note")]
+        return [Text("no network devices found", "note")] + [Text(n, "note") for n in notes or []]
     rows = []
     for r in reports:
         d = r.device
         ifaces = ", ".join(f"{i.name}({i.driver})" if i.driver else i.name for i in d.interfaces) or "-"
         rev = "??" if d.revision is None else f"{d.revision:02x}"
         name = " ".join(x for x in (r.vendor_name, r.device_name) if x) or "-"
-        row = [d.slot, f"{d.id_text} rev {rev}", name, _chip_label(r.chip), d.driver or "-", ifaces]
+        row = [d.slot, f"{d.id_text} rev {rev}", name, _pinned_label(r), d.driver or "-", ifaces]
         if show_bus:
             row.append(_bus_text(r.bus))
         row.append(r.summary)
@@ -43,8 +53,11 @@ def identify_view(reports, *, show_bus: bool = True) -> list:
     cols = ["slot", "id", "name", "chip", "driver", "interfaces"] + (["bus"] if show_bus else []) + ["advice"]
     out: list = [Table("Network devices", cols, rows)]
     for r in reports:
-        for n in r.device.notes:
-            out.append(Text(f"{r.device.slot}: {n}", "note"))
+        for n in r.device.notes + getattr(r, "notes", []):
+            out.append(Text(f"{r.device.slot}: {n}", "warn" if getattr(r, "log_agrees", None) is False
+                            and n in r.notes else "note"))
+    for n in notes or []:
+        out.append(Text(n, "note"))
     return out
 
 
@@ -71,6 +84,9 @@ def chip_view(vendor: int, device: int, rev: int | None, chips: list[dict], name
             ("bus", c["bus"] + (f", {c['bus_width_bits']}-bit" if c.get("bus_width_bits") else "")
              + (f"/{c['bus_mhz']} MHz" if c.get("bus_mhz") else "")),
         ]
+        if c.get("shares_id_with"):
+            pairs.append(("same ID and revision", "one of " + ", ".join(c["shares_id_with"])
+                          + " (only the kernel log or a chip register tells which)"))
         if c.get("features"):
             pairs.append(("features", ", ".join(c["features"])))
         if c.get("notes"):
@@ -346,7 +362,7 @@ def evidence_chart(sets: list[dict], mark=None, keep=None, title: str | None = N
     bus = first.get("bus_verdict")
     if bus is not None and getattr(bus, "ceiling_mbps", None):
         shared = bus.kind in ("pci", "pci-x")
-        levels.append((bus.ceiling_mbps, f"{bus.summary.split(':')[0]} bus peak {bus.ceiling_mbps} Mb/s"
+        levels.append((bus.ceiling_mbps, f"{getattr(bus, 'label', None) or bus.summary.split(':')[0]} bus peak {bus.ceiling_mbps} Mb/s"
                        + (" (shared by both directions)" if shared else " per direction"), "bus"))
     if first.get("line_rate"):
         levels.append((first["line_rate"], f"line rate {first['line_rate']:g} Mb/s", "line"))
@@ -631,11 +647,15 @@ def suggest_view(rep) -> list:
         out.append(Text(rep.firmware_advice, "warn"))
     if rep.chip:
         c = rep.chip
-        out.append(Fields([("chip", _chip_label(c)), ("revisions", fmt_rev_range(c["rev_lo"], c["rev_hi"])),
-                           ("confidence", f"{c['confidence']} (products: {c['products_confidence']})"),
-                           ("source", cite(c["source"]))]))
+        pairs = [("chip", _chip_label(c)), ("revisions", fmt_rev_range(c["rev_lo"], c["rev_hi"]))]
+        if c.get("shares_id_with"):
+            pairs.append(("same ID and revision", "one of " + ", ".join(c["shares_id_with"])))
+        pairs += [("confidence", f"{c['confidence']} (products: {c['products_confidence']})"),
+                  ("source", cite(c["source"]))]
+        out.append(Fields(pairs))
     else:
         out.append(Text(rep.summary))
+    out += _log_blocks(rep)
     if rep.candidate_modules is not None:
         mods = ", ".join(rep.candidate_modules) or "none"
         out.append(Text(f"Kernel modules that match it: {mods}  (from {rep.modules_source})", "dim"))
@@ -670,11 +690,46 @@ def suggest_view(rep) -> list:
     return out
 
 
+_LOG_SHOWN = 40  # facts listed per NIC in suggest (the JSON has all)
+
+
+def _log_blocks(rep) -> list:
+    """suggest's "Kernel log" part: the chip the log names next to the revision's guess,
+    whether they agree, and every fact with its line."""
+    facts = rep.device.log
+    if not facts:
+        return []
+    out: list = [Text("Kernel log", "good")]
+    lc, pairs = rep.log_chip, []
+    if lc is not None:
+        how = (f"{lc['driver']} {lc['kind']} {lc['value']} (line {lc['lineno']}), mapped by "
+               f"{cite(lc['source'])} [{lc['confidence']}]" if lc["via"] == "log-id"
+               else f"printed by {lc['driver']} (line {lc['lineno']})")
+        prods = f" ({'/'.join(lc['products'])})" if lc.get("products") else ""
+        pairs.append(("chip named by the log", f"{lc['chip']}{prods}: {how}"))
+        pairs.append(("guess from the PCI revision", _chip_label(rep.chip) if rep.chip else "-"))
+        verdict = {True: "they agree", False: "they DISAGREE", None: "cannot be compared"}[rep.log_agrees]
+        pairs.append(("agreement", f"{verdict}: {lc.get('why', '')}" if lc.get("why") else verdict))
+        if lc.get("notes"):
+            pairs.append(("about that chip", lc["notes"]))
+        if lc.get("firmware"):
+            pairs.append(("firmware for that chip", ", ".join(lc["firmware"])))
+    out.append(Fields(pairs) if pairs else Text("the log names no chip for this device", "dim"))
+    for n in rep.notes:
+        out.append(Text(n, "warn" if rep.log_agrees is False else "note"))
+    rows = [[str(f.lineno), f.driver, f.kind, f.value, f.line] for f in facts[:_LOG_SHOWN]]
+    out.append(Table("What the drivers said", ["line", "driver", "fact", "value", "log line"], rows,
+                     caption="" if len(facts) <= _LOG_SHOWN else f"{len(facts) - _LOG_SHOWN} more in --json"))
+    return out
+
+
 def suggest_document_view(doc) -> list:
     """``suggest`` for every NIC of a document."""
     blocks: list = []
     for rep in doc.nics:
         blocks += suggest_view(rep)
+    for n in getattr(doc, "notes", []) or []:
+        blocks.append(Text(n, "note"))
     return blocks or [Text("no network devices found", "note")]
 
 
