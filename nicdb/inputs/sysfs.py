@@ -20,7 +20,7 @@ import re
 from nicdb.errors import InputError
 from nicdb.inputs.configspace import bus_bits
 from nicdb.inputs.source import Reading, Source
-from nicdb.inputs.sysfs_attrs import hex_attr, link_speed, small_int, text_attr
+from nicdb.inputs.sysfs_attrs import hex_attr, link_speed, read_attr, small_int, text_attr
 from nicdb.model import NetInterface, PciDevice, PciLink
 
 SLOT_RE = re.compile(r"[0-9a-fA-F]{4,8}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]\Z")
@@ -50,19 +50,6 @@ def _read(path: str) -> str | None:
     finally:
         os.close(fd)
     return data.decode("utf-8", errors="replace")
-
-
-def _read_binary(path: str, limit: int = 4096) -> bytes | None:
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        return os.read(fd, limit)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
 
 
 def _listdir(path: str) -> list[str]:
@@ -137,7 +124,7 @@ def read_function(func_dir: str, slot: str, origin: str) -> PciDevice:
         dev.link = PciLink(cur, small_int(a["current_link_width"]), mx, small_int(a["max_link_width"]))
     dev.interfaces = [read_interface(p) for p in net_dirs(func_dir)]
     if not dev.is_pcie:  # conventional PCI: what the bus verdict needs from config space
-        bus_bits(_read_binary(os.path.join(func_dir, "config")), dev)
+        bus_bits(read_attr(os.path.join(func_dir, "config"), 256), dev)
     if os.path.islink(func_dir):  # a live /sys: the link's target is the path through the bridges
         dev.upstream = upstream_of(func_dir)
     else:  # a snapshot keeps that path in a file of its own

@@ -1,6 +1,8 @@
-"""Parsing single sysfs attribute values, shared by the udev and sysfs back ends."""
+"""Reading and parsing single sysfs attribute values, shared by the udev and sysfs back ends."""
 
 from __future__ import annotations
+
+import os
 
 from nicdb.errors import InputError
 
@@ -62,3 +64,18 @@ def text_attr(raw: str | bytes | None) -> str | None:
         raw = raw.decode("utf-8", errors="replace")
     raw = raw.strip()
     return raw or None
+
+
+def read_attr(path: str, limit: int = 4096) -> bytes | None:
+    """A sysfs attribute file's bytes (None when it cannot be read). O_NONBLOCK: a FIFO in
+    a hostile tree must not hang the read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        return os.read(fd, limit)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)

@@ -15,7 +15,7 @@ import pyudev._ctypeslib.utils as _pyudev_loader
 
 from nicdb.errors import InputError
 from nicdb.inputs.source import Reading, Source
-from nicdb.inputs.sysfs_attrs import hex_attr, link_speed, small_int, text_attr
+from nicdb.inputs.sysfs_attrs import hex_attr, link_speed, read_attr, small_int, text_attr
 from nicdb.model import NetInterface, PciDevice, PciLink, may_hide_nic
 
 
@@ -42,11 +42,11 @@ if getattr(_pyudev_loader, "find_library", None) is not None:
     _pyudev_loader.find_library = _find_library
 
 
-def _attr(dev: pyudev.Device, name: str) -> bytes | None:
-    try:
-        return dev.attributes.get(name)
-    except (OSError, UnicodeDecodeError):
-        return None
+def _attr(dev: pyudev.Device, name: str, size: int = 4096) -> bytes | None:
+    """A sysfs attribute of ``dev``, read from its file directly: pyudev's attribute access
+    (libudev through ctypes) costs several times a plain read, on every attribute of every
+    function."""
+    return read_attr(f"{dev.sys_path}/{name}", size)
 
 
 def _pci_parent(dev: pyudev.Device) -> pyudev.Device | None:
@@ -80,6 +80,10 @@ def _upstream(dev: pyudev.Device) -> list[str]:
     return out[::-1]
 
 
+# Paravirtual NICs (virtio) sit on no physical bus: their bus verdict needs no bridges
+_VIRTUAL_VENDORS = frozenset((0x1AF4,))
+
+
 def _device(dev: pyudev.Device) -> PciDevice:
     where = dev.sys_path
     vendor = hex_attr(_attr(dev, "vendor"), "vendor", where)
@@ -105,10 +109,12 @@ def _device(dev: pyudev.Device) -> PciDevice:
         out.is_pcie = True
         out.link = PciLink(link_speed(cur_raw), small_int(_attr(dev, "current_link_width")),
                            link_speed(max_raw), small_int(_attr(dev, "max_link_width")))
-    else:  # conventional PCI: the 66 MHz and PCI-X bits, a bridge's secondary bus
+    elif vendor not in _VIRTUAL_VENDORS:  # conventional PCI: the 66 MHz and PCI-X bits, a bridge's secondary bus
         from nicdb.inputs.configspace import bus_bits
 
-        bus_bits(_attr(dev, "config"), out)
+        # the standard header only: each config-space read goes to the device (or the
+        # hypervisor), and the extended space holds nothing the bus verdict reads
+        bus_bits(_attr(dev, "config", 256), out)
     return out
 
 
@@ -117,10 +123,6 @@ def _class_of(dev: pyudev.Device) -> int | None:
         return hex_attr(_attr(dev, "class"), "class", dev.sys_path, bits=24)
     except InputError:
         return None
-
-
-# Paravirtual NICs (virtio) sit on no physical bus: their bus verdict needs no bridges
-_VIRTUAL_VENDORS = frozenset((0x1AF4,))
 
 
 def _chipset_function(dev: pyudev.Device, code: int) -> PciDevice:
