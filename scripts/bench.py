@@ -21,7 +21,10 @@ Whole-process timings are the median of --runs runs after one warm-up:
   functions = 1,000,000 device records of `lspci -vmmnnk`): records per second and
   peak memory, then the same at a tenth of the size to show memory stays flat;
 - peak RSS of `nicdb identify --json`;
-- the size of the wheel (`pip wheel . --no-deps`), what a user installs.
+- the size of the wheel (`pip wheel . --no-deps`), what a user installs;
+- the same bulk identification with `-j 1` (one process) and `-j 2` (two worker
+  processes), the two taking turns run by run: the parallel speed-up (`--jobs-only`
+  measures only this).
 
 It prints a Markdown table (paste it into README's "Benchmarks") and each target of
 issue 6 with whether this run met it.
@@ -157,6 +160,63 @@ def make_fleet(folder: Path, hosts: int, per_host: int, seed: int = 1) -> int:
     return total
 
 
+def _machine_busy() -> float:
+    """CPU seconds every process of the machine has used so far (/proc/stat)."""
+    with open("/proc/stat") as f:
+        ticks = [int(x) for x in f.readline().split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def jobs_speedup(nicdb: list[str], env: dict, folder: Path, records: int, runs: int) -> dict:
+    """Records per second of bulk identification with -j 1 and -j 2 (median wall time of
+    ``runs`` runs, the two taking turns), and how much CPU other processes of the machine
+    took meanwhile (a parallel run cannot be faster than the CPUs it gets)."""
+    import resource
+
+    cmds = {j: (nicdb + ["identify", "--from", str(folder), "--json", "-j", str(j)], False) for j in (1, 2)}
+    busy0, ours0, t0 = _machine_busy(), resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+    t = interleaved_medians(cmds, env, runs)
+    ours1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    ours = (ours1.ru_utime - ours0.ru_utime) + (ours1.ru_stime - ours0.ru_stime)
+    others = max(0.0, _machine_busy() - busy0 - ours) / (time.perf_counter() - t0)
+    return {1: records / t[1], 2: records / t[2], "others": others}
+
+
+def jobs_rows(rates: dict, hosts: int, records: int) -> list[tuple[str, str, str]]:
+    return [(f"bulk identify --json -j 1: {hosts:,} hosts, {records:,} records", f"{rates[1]:,.0f} records/s", ""),
+            (f"bulk identify --json -j 2: {hosts:,} hosts, {records:,} records", f"{rates[2]:,.0f} records/s",
+             f"{rates[2] / rates[1]:.2f}x -j 1; other processes took {rates['others']:.2f} CPUs meanwhile")]
+
+
+def jobs_target(rates: dict) -> tuple[str, str, bool]:
+    return ("-j 2 at least 1.7x the single-process rate (issue 15, on 2 cores)", f"{rates[2] / rates[1]:.2f}x",
+            rates[2] >= 1.7 * rates[1])
+
+
+def jobs_only(args, runs: int) -> int:
+    tmp = Path(tempfile.mkdtemp(prefix="nicdb-bench-"))
+    env = dict(os.environ, NICDB_DB=str(tmp / "bench.sqlite"), NICDB_OVERLAY=str(tmp / "no-overlay"))
+    script = Path(PY).with_name("nicdb")
+    nicdb = [str(script)] if script.is_file() else [PY, "-m", "nicdb"]
+    load = os.getloadavg()[0]
+    try:
+        records = make_fleet(tmp / "fleet", args.hosts, args.per_host)
+        rates = jobs_speedup(nicdb, env, tmp / "fleet", records, runs)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+          f"{time.strftime('%Y-%m-%d')}; median of {runs} runs after a warm-up; load average before "
+          f"{load:.2f}, after {os.getloadavg()[0]:.2f}")
+    print()
+    print("| measurement | result | ratio / notes |")
+    print("| --- | --- | --- |")
+    for a, b, c in jobs_rows(rates, args.hosts, records):
+        print(f"| {a} | {b} | {c} |")
+    what, value, ok = jobs_target(rates)
+    print(f"\n- {'met' if ok else 'NOT met'}: {what}: {value}")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=7)
@@ -165,10 +225,13 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="a 100,000-record fleet instead of 1,000,000")
     ap.add_argument("--bulk-before", type=float, default=173_760, metavar="RATE",
                     help="bulk records/s before the driver facts, on this machine (default: docs/benchmarks.md)")
+    ap.add_argument("--jobs-only", action="store_true", help="measure only -j 2 against -j 1")
     args = ap.parse_args()
     if args.quick:
         args.hosts = 1000
     runs = max(5, args.runs)
+    if args.jobs_only:
+        return jobs_only(args, runs)
     tmp = Path(tempfile.mkdtemp(prefix="nicdb-bench-"))
     env = dict(os.environ, NICDB_DB=str(tmp / "bench.sqlite"), NICDB_OVERLAY=str(tmp / "no-overlay"))
     env.pop("COLUMNS", None)  # the pty's own size decides the table's layout
@@ -248,6 +311,9 @@ def main() -> int:
             rows.append((f"bulk identify --from DIR --json: {hosts:,} hosts, {total:,} records",
                          f"{total / dt:,.0f} records/s", f"{dt:.1f} s, peak RSS {rss / 1024:.1f} MiB"))
             bulk.append((total, total / dt, rss))
+            if hosts == args.hosts:
+                rates = jobs_speedup(nicdb, env, folder, total, runs)
+                rows += jobs_rows(rates, hosts, total)
             shutil.rmtree(folder)
         wheel_kib = wheel_size_kib(tmp / "wheel")
         rows.append(("wheel (pip wheel . --no-deps)", f"{wheel_kib:,.0f} KiB", "what pip installs, before dependencies"))
@@ -274,6 +340,7 @@ def main() -> int:
          rss_big <= 1.25 * rss_small),
         ("peak RSS of identify <= 40 MiB", f"{id_rss / 1024:.1f} MiB", id_rss <= 40 * 1024),
     ]
+    jobs_line = jobs_target(rates)
     print()
     print("Targets (issue 6):")
     for what, value, ok in targets:
@@ -289,6 +356,9 @@ def main() -> int:
     print("Targets (issue 12, driver facts for every NIC):")
     for what, value, ok in later:
         print(f"- {'met' if ok else 'NOT met'}: {what}: {value}")
+    print("\nTarget (issue 15):")
+    what, value, ok = jobs_line
+    print(f"- {'met' if ok else 'NOT met'}: {what}: {value}")
     return 0
 
 

@@ -66,6 +66,20 @@ def _schema_validator(name: str):
 _VALIDATORS: dict = {}
 
 
+def check_jsonl_output(out: str) -> None:
+    """Every line of ``identify --jsonl`` validates against the NIC-line schema."""
+    import json
+
+    from nicdb import schemas
+
+    if schemas.NIC_LINE not in _VALIDATORS:
+        _VALIDATORS[schemas.NIC_LINE] = _schema_validator(schemas.NIC_LINE)
+    for line in out.splitlines():
+        errors = list(_VALIDATORS[schemas.NIC_LINE].iter_errors(json.loads(line)))
+        assert not errors, f"{schemas.NIC_LINE}: " + "; ".join(f"{'/'.join(map(str, e.path))}: {e.message[:200]}"
+                                                             for e in errors[:5])
+
+
 def check_json_output(args: tuple, out: str) -> None:
     """Every JSON document the CLI prints validates against its schema: one document, or
     (identify --from FOLDER) JSON lines of host documents and a summary line."""
@@ -116,6 +130,8 @@ def run(session_db):
         flags = args[:args.index("--")] if "--" in args else args  # after "--", "--json" is an argument
         if "--json" in flags and out.getvalue().strip() and code in (0, 2):
             check_json_output(args, out.getvalue())
+        if "--jsonl" in flags and code in (0, 2):
+            check_jsonl_output(out.getvalue())
         return Run(code, out.getvalue(), err.getvalue())
 
     return _run

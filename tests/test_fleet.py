@@ -36,8 +36,11 @@ def test_fleet_json_lines_and_summary(run, fleet):
     assert any(a["host"] == "board-a" and "via-velocity" in a["action"] for a in summary["action_first"])
 
 
-def test_fleet_output_reads_back(run, fleet, tmp_path):
-    r = run("identify", "--from", str(fleet), "--json")
+@pytest.mark.parametrize("fmt", ["--json", "--jsonl"])
+def test_fleet_output_reads_back(run, fleet, tmp_path, fmt):
+    """A document per host with the summary line, or a line per NIC with a line for the
+    host that could not be read: both read back as the NICs of the fleet."""
+    r = run("identify", "--from", str(fleet), fmt)
     out = tmp_path / "fleet.jsonl"
     out.write_text(r.out)
     again = run("identify", "--from", str(out), "--json")

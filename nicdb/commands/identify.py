@@ -11,12 +11,22 @@ from nicdb.commands.common import kernel_for, load_devices, open_kb, out_mode, s
 
 @click.command()
 @src_options
+@click.option("--jsonl", is_flag=True,
+              help="One JSON line per NIC (with its host and source), written as each host is read: "
+                   "for jq, DuckDB or Spark. A fleet member that cannot be read is a line with \"error\".")
 @click.option("--all", "all_devices", is_flag=True, help="Show every PCI device, not only NICs.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 1024), metavar="N",
+              help="Worker processes for a fleet folder (default: the CPUs available). Output order is the "
+                   "hosts' order whatever N is.")
 @click.pass_context
-def identify(ctx, src_from, sysfs, dmesg, kernel, modules_alias, as_json, plain, all_devices):
+def identify(ctx, src_from, sysfs, dmesg, kernel, modules_alias, as_json, plain, jsonl, all_devices, jobs):
     """Identify every NIC: chip by revision, driver, and a one-line advice."""
-    mode = out_mode(as_json, plain)
-    if src_from and not sysfs and _is_fleet(src_from):
+    if jsonl and (as_json or plain):
+        from nicdb.errors import InputError
+
+        raise InputError("give one of --json, --jsonl and --plain")
+    mode = "jsonl" if jsonl else out_mode(as_json, plain)
+    if src_from and not sysfs and is_fleet(src_from):
         if dmesg:
             from nicdb.errors import InputError
 
@@ -27,16 +37,19 @@ def identify(ctx, src_from, sysfs, dmesg, kernel, modules_alias, as_json, plain,
 
         gc.enable()
         return run_fleet(ctx, src_from, kernel_for(kernel, None), modules_alias, "rich" if mode == "term" else mode,
-                         all_devices)
+                         all_devices, jobs)
     from nicdb.report import identify as identify_reading
 
     reading = load_devices(src_from, sysfs, nics_only=not all_devices, dmesg=dmesg)
     doc = identify_reading(reading, open_kb(ctx), kernel=kernel_for(kernel, reading.kernel),
                            alias_file=modules_alias, nics_only=not all_devices)
-    if mode == "json":
+    if mode in ("json", "jsonl"):
         from nicdb.render import json_out
 
-        click.echo(json_out.dumps(json_out.document(doc)))
+        if mode == "json":
+            click.echo(json_out.dumps(json_out.document(doc)))
+        else:
+            click.echo(json_out.nic_lines(doc), nl=False)
         return
     from nicdb.render import show
     from nicdb.render.views import identify_view
@@ -44,20 +57,18 @@ def identify(ctx, src_from, sysfs, dmesg, kernel, modules_alias, as_json, plain,
     show(identify_view(doc.nics, notes=doc.notes), mode)
 
 
-def _is_fleet(path: str) -> bool:
+def is_fleet(path: str) -> bool:
     """A folder given to --from is a fleet unless it is itself a sysfs tree or snapshot."""
     from nicdb.inputs.fleet_folder import is_sysfs_tree
 
     return os.path.isdir(path) and not is_sysfs_tree(path)
 
 
-def run_fleet(ctx, folder: str, kver: str | None, alias_file: str | None, mode: str, all_devices: bool):
-    """identify --from DIR: one host per file, streamed; then the fleet summary."""
-    from nicdb import modalias
+def fleet_listing(folder: str):
+    """The members of a fleet folder; the folders in it that are not hosts are skipped
+    with one warning, and a folder without hosts is an error."""
     from nicdb.errors import InputError
-    from nicdb.fleet import FleetSummary, identify_fleet
     from nicdb.inputs.fleet_folder import fleet_members
-    from nicdb.render.fleet_out import FleetOutput
 
     listing = fleet_members(folder)
     if listing.skipped:
@@ -68,20 +79,37 @@ def run_fleet(ctx, folder: str, kver: str | None, alias_file: str | None, mode: 
     if not listing.members:
         raise InputError(f"{folder}: no host inputs in this folder (a fleet's hosts are the files and "
                          "sysfs trees directly in it)")
+    return listing
+
+
+def run_fleet(ctx, folder: str, kver: str | None, alias_file: str | None, mode: str, all_devices: bool,
+              jobs: int | None = None):
+    """identify --from DIR: one host per file, streamed in host order (read by ``jobs``
+    worker processes); then the fleet summary."""
+    from nicdb.fleet import FleetSummary, HostIdentifier, HostJob, HostRun, available_cpus
+    from nicdb.render.fleet_out import FleetOutput, FleetText, text_mode
+
+    listing = fleet_listing(folder)
     kb = open_kb(ctx)
-    hosts = identify_fleet(folder, kb, kernel=kver, modules=modalias.finder(kb, alias_file, live=False),
-                           nics_only=not all_devices, members=listing.members)
+    text = text_mode(mode)
+
+    def make_job(kb):
+        return HostJob(HostIdentifier(folder, kb, kernel=kver, alias_file=alias_file, nics_only=not all_devices),
+                       FleetText(text, kver))
+
+    hosts = HostRun(listing.members, kb, make_job, jobs or available_cpus())  # workers start before any thread
     summary = FleetSummary()
     out = FleetOutput(mode, kver, len(listing.members))
     try:
-        for host, path, doc, err in hosts:
+        for host, source, txt, facts, err in hosts:
             if err is not None:
                 summary.fail(host, err)
-                out.failed(host, err)
+                out.failed(host, source, err)
             else:
-                summary.add(host, doc.nics)
-                out.host(host, str(path), doc.nics, doc.distribution)
+                summary.add_facts(host, facts)
+            out.host(txt)
     finally:
+        hosts.close()
         out.close()
     out.summary(summary.to_dict())
     if summary.failed_count:

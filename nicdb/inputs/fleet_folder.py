@@ -68,6 +68,18 @@ def fleet_members(folder: str | os.PathLike) -> FleetListing:
     return FleetListing(members, skipped)
 
 
+def read_member(base: str | os.PathLike, name: str,
+                nics_only: bool = False) -> tuple[str, Path, Reading | None, str | None]:
+    """``(host, path, reading, error)`` of one member of a fleet folder: its whole
+    :class:`~nicdb.inputs.Reading` (a snapshot's also says which firmware files its host
+    has), or None and the one-line error that made it unreadable."""
+    path = Path(base) / name
+    try:
+        return host_name(path), path, read_path(str(path), nics_only), None
+    except NicdbError as e:
+        return host_name(path), path, None, str(e)
+
+
 def iter_fleet(folder: str | os.PathLike, nics_only: bool = False,
                members: list[str] | None = None) -> Iterator[tuple[str, Path, list[PciDevice] | None, str | None]]:
     """``(host, path, devices, error)`` per member, one at a time (memory stays flat).
@@ -79,12 +91,7 @@ def iter_fleet(folder: str | os.PathLike, nics_only: bool = False,
 
 def iter_fleet_readings(folder: str | os.PathLike, nics_only: bool = False,
                         members: list[str] | None = None) -> Iterator[tuple[str, Path, Reading | None, str | None]]:
-    """:func:`iter_fleet` with each host's whole :class:`~nicdb.inputs.Reading` (a
-    snapshot's also says which firmware files its host has)."""
-    base = Path(folder)
+    """:func:`read_member` of each member: :func:`iter_fleet` with each host's whole
+    :class:`~nicdb.inputs.Reading`."""
     for name in fleet_members(folder).members if members is None else members:
-        path = base / name
-        try:
-            yield host_name(path), path, read_path(str(path), nics_only), None
-        except NicdbError as e:
-            yield host_name(path), path, None, str(e)
+        yield read_member(folder, name, nics_only)

@@ -1,5 +1,6 @@
 """Reading nicdb's own ``--json`` output back (round trip): a document, or JSON lines
-(one document per host, as ``identify --from DIR --json`` writes)."""
+(one document per host, as ``identify --from DIR --json`` writes, or one NIC per line,
+as ``identify --jsonl`` writes)."""
 
 from __future__ import annotations
 
@@ -131,13 +132,17 @@ def parse_json_text(text: str, origin: str) -> list[PciDevice]:
             raise InputError(f"{origin}:{no}: not valid JSON (a number is too long)") from None
         except RecursionError:
             raise InputError(f"{origin}:{no}: JSON nested too deeply") from None
-        if isinstance(doc, dict) and "summary" in doc and "nics" not in doc:
-            continue  # the fleet summary line of `identify --from DIR --json`
+        if isinstance(doc, dict) and "nics" not in doc:
+            if "nic" in doc:  # a line of `identify --jsonl`
+                out.append(_nic(doc["nic"], f"{origin}:{no}: nic"))
+                continue
+            if "summary" in doc or "error" in doc:
+                continue  # the fleet summary of `--json`, a host `--jsonl` could not read
         out += parse_document(doc, f"{origin}:{no}")
     return out
 
 
-_DOC_KEYS = ("nics", "devices")
+_DOC_KEYS = ("nics", "devices", "nic")
 
 
 def _is_document(doc) -> bool:
@@ -161,7 +166,8 @@ def _json_problem(text: str) -> str | None:
         lines = [ln for ln in text.splitlines() if ln.strip()]
         if len(lines) < 2:
             return whole
-        # JSON lines, one document per host; the fleet summary line is no host
+        # JSON lines, one document per host or one NIC per line; the fleet summary line
+        # and the lines of hosts that could not be read are no host
         for ln in lines:
             try:
                 doc = json.loads(ln)
@@ -169,7 +175,7 @@ def _json_problem(text: str) -> str | None:
                 return whole
             if _is_document(doc):
                 return None
-            if not (isinstance(doc, dict) and "summary" in doc):
+            if not (isinstance(doc, dict) and ("summary" in doc or "error" in doc)):
                 return whole
         return None
     except ValueError:  # json refuses integers of more than 4300 digits with a plain ValueError

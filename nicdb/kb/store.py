@@ -71,6 +71,14 @@ class KnowledgeBase:
             raise DatabaseError(f"the database at {path} {why} right after it was built")
         return cls(conn, str(path), warnings)
 
+    def reopen(self) -> "KnowledgeBase":
+        """A new handle on the same database file, read-only, for another process (a
+        forked worker must not use its parent's SQLite connection). The file was checked
+        when this handle was opened; it is not checked again."""
+        if self.path == ":memory:":
+            raise DatabaseError("an in-memory database cannot be opened again")
+        return type(self)(_connect_ro(self.path), self.path, [])
+
     def close(self) -> None:
         self.conn.close()
 
@@ -199,11 +207,19 @@ class KnowledgeBase:
         return sub or sorted({c for c, _ in rows})
 
     # ------------------------------------------------------------------ chips
+    def chip_ids(self) -> list[tuple[int, int]]:
+        """Every vendor:device the chips table has rows for, in order."""
+        rows = self.conn.execute("SELECT DISTINCT vendor, device FROM chips ORDER BY vendor, device")
+        return [tuple(r) for r in rows]
+
     def chips(self, vendor: int, device: int, rev: int | None = None,
-              subvendor: int | None = None, subdevice: int | None = None) -> list[dict]:
+              subvendor: int | None = None, subdevice: int | None = None, *,
+              any_subsystem: bool = False) -> list[dict]:
         """Chip rows for an ID (all revisions, or the one covering ``rev``), most specific
         first: your overlay's before nicdb's, subsystem-specific before generic, then by
-        revision. An ID's rows are read once per database handle and filtered here."""
+        revision. A row limited to a subsystem is left out unless the subsystem is given
+        and matches (``any_subsystem``: kept whatever the subsystem). An ID's rows are read
+        once per database handle and filtered here."""
         rows = self._chips.get((vendor, device))
         if rows is None:
             rows = self.q("SELECT c.*, f.name AS family_name, f.summary AS family_summary FROM chips c "
@@ -221,7 +237,7 @@ class KnowledgeBase:
             self._chips[(vendor, device)] = rows
         return [dict(r) for r in rows
                 if (rev is None or r["rev_lo"] <= rev <= r["rev_hi"])
-                and (r["subvendor"] is None or (subvendor is not None and subdevice is not None
+                and (r["subvendor"] is None or any_subsystem or (subvendor is not None and subdevice is not None
                                                 and r["subvendor"] == subvendor and r["subdevice"] == subdevice))]
 
     # ------------------------------------------------------------------ kernel log
@@ -300,7 +316,7 @@ class KnowledgeBase:
     # ------------------------------------------------------------------ drivers
     def supports(self, vendor: int, device: int, rev: int | None = None) -> list[dict]:
         """Every driver entry for an ID (and revision): supported, partial or refused."""
-        sql = ("SELECT s.*, d.kind, d.module, d.os, d.summary, d.maintained, d.version AS driver_version "
+        sql = ("SELECT s.*, d.kind, d.module, d.os, d.summary, d.maintained, d.version AS driver_version, d.package "
                "FROM supports s "
                "JOIN drivers d ON d.name = s.driver WHERE s.vendor=? AND s.device=?")
         args: list = [vendor, device]
@@ -556,14 +572,18 @@ class KnowledgeBase:
         return out
 
 
+def _connect_ro(path: str) -> sqlite3.Connection:
+    # a file: URI, so the path's own '%', '?' and '#' must be escaped
+    uri_path = path.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
+    return sqlite3.connect(f"file:{uri_path}?mode=ro", uri=True)
+
+
 def _try_open(path: str, fp: str) -> tuple[sqlite3.Connection | None, str]:
     """Open read-only and check it is nicdb's, current database. Returns (conn, why-not)."""
     if not os.path.exists(path):
         return None, "does not exist"
     try:
-        # a file: URI, so the path's own '%', '?' and '#' must be escaped
-        uri_path = path.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
-        conn = sqlite3.connect(f"file:{uri_path}?mode=ro", uri=True)
+        conn = _connect_ro(path)
         rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN (?, ?)", _META_KEYS).fetchall())
     except sqlite3.DatabaseError:
         return None, "is corrupt or not a nicdb database"

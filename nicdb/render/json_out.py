@@ -291,6 +291,26 @@ def host_line(doc) -> str:
     return _line(document(doc)) + "\n"
 
 
+def _head(host: str | None, source: str, kernel: str | None, distribution=None) -> str:
+    """The keys every line of ``--jsonl`` starts with, as JSON text without the closing brace."""
+    return _line({"nicdb": __version__, "schema": JSON_SCHEMA, "host": host, "source": source, "kernel": kernel,
+                  "distribution": distribution_to_dict(distribution)})[:-1]
+
+
+def nic_lines(doc) -> str:
+    """A :class:`nicdb.report.Document` as JSON lines, one per NIC (``identify --jsonl``):
+    the host, source, kernel and distribution, and the NIC under ``"nic"`` as
+    :func:`report_to_dict` has it."""
+    return FleetLines(doc.kernel).nic_lines(doc.nics, source=doc.source, host=doc.host,
+                                            distribution=doc.distribution)
+
+
+def error_line(host: str | None, source: str, kernel: str | None, error: str) -> str:
+    """The JSON line of a fleet member that could not be read (``--jsonl``): no ``"nic"``,
+    an ``"error"`` instead."""
+    return _head(host, source, kernel) + ',"error":' + _string(error) + "}\n"
+
+
 def summary_line(summary: dict) -> str:
     """The fleet summary as the last JSON line."""
     return _line({"summary": summary}) + "\n"
@@ -387,6 +407,15 @@ class FleetLines:
                      "kernel": self.kernel, "distribution": distribution_to_dict(distribution)})
         return doc[:-1] + ',"nics":[' + ",".join([self.nic(r) for r in reports]) + '],"kernel_log":null,"notes":[]}\n'
 
+    def error_line(self, host: str | None, source: str, error: str) -> str:
+        """:func:`error_line` of one host."""
+        return error_line(host, source, self.kernel, error)
+
+    def nic_lines(self, reports, *, source: str, host: str | None, distribution=None) -> str:
+        """:func:`nic_lines` of one host."""
+        head = _head(host, source, self.kernel, distribution) + ',"nic":'
+        return "".join([head + self.nic(r) + "}\n" for r in reports])
+
     summary = staticmethod(summary_line)
 
 
@@ -394,5 +423,5 @@ def dumps(obj) -> str:
     return json.dumps(obj, indent=2, ensure_ascii=False)
 
 
-__all__ = ["document", "host_line", "summary_line", "FleetLines", "report_to_dict", "chip_to_dict", "dumps", "fmt_id",
+__all__ = ["document", "host_line", "nic_lines", "error_line", "summary_line", "FleetLines", "report_to_dict", "chip_to_dict", "dumps", "fmt_id",
            "fmt_rev"]

@@ -24,6 +24,7 @@ BY_COMMAND = {
     "sweep": "sweep.schema.json",
 }
 FLEET_SUMMARY = "fleet-summary.schema.json"
+NIC_LINE = "nic-line.schema.json"  # every line of `nicdb identify --jsonl`
 
 
 def names() -> list[str]:
