@@ -26,6 +26,7 @@ COMMANDS = {
     "db": "db",
     "driver": "driver",
     "evidence": "evidence",
+    "export": "export",
     "families": "families",
     "identify": "identify",
     "search": "search",

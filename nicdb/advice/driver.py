@@ -18,16 +18,18 @@ ASSUMED_KERNEL = "99"  # "a current kernel" when the kernel version is unknown
 
 class DriverOption(Record):
     """One driver for one chip: its status here (supported | partial | refused |
-    unavailable | candidate), why, the known issues affecting this kernel, and its score."""
+    unavailable | candidate), why, the known issues affecting this kernel, and its score;
+    ``package``: the distribution package that provides a vendor driver, when known."""
 
-    __slots__ = ("name", "kind", "status", "reason", "issues", "score", "source", "confidence", "module")
+    __slots__ = ("name", "kind", "status", "reason", "issues", "score", "source", "confidence", "module", "package")
 
     def __init__(self, name: str, kind: str, status: str, reason: str = "", issues: list[dict] | None = None,
                  score: int = 0, source: dict | None = None, confidence: str | None = None,
-                 module: str | None = None):
+                 module: str | None = None, package: str | None = None):
         self.name, self.kind, self.status, self.reason = name, kind, status, reason
         self.issues = [] if issues is None else issues
         self.score, self.source, self.confidence, self.module = score, source, confidence, module
+        self.package = package
 
 
 class DriverAdvice(Record):
@@ -83,7 +85,7 @@ def choose_driver(supports: list[dict], issues_by_driver: dict[str, list[dict]],
             continue
         opt = DriverOption(s["driver"], s.get("kind", "unknown"), s["status"], s.get("reason", ""),
                            source=s.get("source"), confidence=s.get("confidence"),
-                           module=_module_name(s.get("module") or s["driver"]))
+                           module=_module_name(s.get("module") or s["driver"]), package=s.get("package") or None)
         versions[s["driver"]] = s.get("driver_version") or None
         applies = in_range(kver, s.get("kernels"))
         if s.get("kernels") and s["kernels"] not in ranges.setdefault(s["driver"], []):

@@ -66,6 +66,13 @@ def advise_params(driver: dict, params: list[dict], rev: int | None, version: st
     return out
 
 
+def value_text(value) -> str:
+    """A parameter value as modprobe.d and the kernel's command line write it (a bool is 0 or 1)."""
+    if isinstance(value, bool):
+        value = int(value)
+    return str(value)
+
+
 def modprobe_line(advice: list[ParamAdvice], cards: int = 1) -> str | None:
     """The ``/etc/modprobe.d/`` line for the parameters that need setting, or None.
 
@@ -77,9 +84,7 @@ def modprobe_line(advice: list[ParamAdvice], cards: int = 1) -> str | None:
         return None
     parts = []
     for a in todo:
-        val = a.recommended
-        if isinstance(val, bool):
-            val = int(val)
-        text = ",".join([str(val)] * max(1, cards)) if a.array else str(val)
+        val = value_text(a.recommended)
+        text = ",".join([val] * max(1, cards)) if a.array else val
         parts.append(f"{a.param}={text}")
     return f"options {todo[0].module} " + " ".join(parts)
