@@ -139,6 +139,7 @@ def json_documents() -> str:
         rows.append(f"| `nicdb {cmd} --json` | [`{name}`](../nicdb/schemas/{name}) |")
     rows.append(f"| last line of `nicdb identify --from DIR --json` | "
                 f"[`{schemas.FLEET_SUMMARY}`](../nicdb/schemas/{schemas.FLEET_SUMMARY}) |")
+    rows.append(f"| every line of `nicdb identify --jsonl` | [`{schemas.NIC_LINE}`](../nicdb/schemas/{schemas.NIC_LINE}) |")
     return "\n".join(rows) + "\n"
 
 
@@ -146,7 +147,8 @@ def json_documents() -> str:
 
 
 def database_tables() -> str:
-    """Every SQLite table of the knowledge base: what a row is, and its columns."""
+    """Every SQLite table of the knowledge base: what a row is, its columns (with their
+    units), and what the database browser offers on it (facets, full-text search)."""
     from nicdb.kb import schema
 
     out = []
@@ -154,8 +156,15 @@ def database_tables() -> str:
     for t in schema.TABLES:
         key = f"; key ({', '.join(t.pk)})" if t.pk else ""
         out.append(f"### `{t.name}`\n\n{t.doc} *({t.group}{key})*\n")
+        browse = []
+        if t.search:
+            browse.append("full-text search over " + ", ".join(f"`{c}`" for c in t.search))
+        if t.facets:
+            browse.append("facets " + ", ".join(f"`{c}`" for c in t.facets))
+        if browse:
+            out.append(f"In `nicdb db browse`: {'; '.join(browse)}.\n")
         out.append("| column | type | meaning |\n| --- | --- | --- |")
-        out.extend(f"| `{c.name}` | {names[c.type]} | {c.doc} |" for c in t.columns)
+        out.extend(f"| `{c.name}` | {names[c.type]}{f' ({c.unit})' if c.unit else ''} | {c.doc} |" for c in t.columns)
         out.append("")
     return "\n".join(out)
 

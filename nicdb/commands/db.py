@@ -147,3 +147,48 @@ def db_add_issue(driver, issue_id, title, symptom, affected, fixed_in, workaroun
                                        "fixed_in": fixed_in, "workaround": workaround, "severity": severity,
                                        "confidence": "local"})
     _added(overlay.add_rows("drivers", f"{driver}.local", header, row))
+
+
+@db.command("browse")
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True,
+              help="Port on 127.0.0.1 to serve on.")
+@click.pass_context
+def db_browse(ctx, port):
+    """Browse the database in a web browser, with Datasette (read-only, 127.0.0.1 only).
+
+    Tables with their descriptions and units, facets, full-text search, and canned
+    queries (which chip is VENDOR:DEVICE at REV, drivers with known issues on a kernel,
+    firmware a driver needs). Needs the 'web' extra: pip install 'nicdb[web]'."""
+    import importlib.util
+    import os
+    import socket
+    import sys
+
+    from nicdb.errors import InputError
+
+    try:
+        missing = importlib.util.find_spec("datasette") is None
+    except (ImportError, ValueError):
+        missing = True
+    if missing:
+        raise InputError("nicdb db browse needs Datasette: install nicdb's web extra (pip install 'nicdb[web]')")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError as e:
+            raise InputError(f"port {port} on 127.0.0.1 is busy ({e.strerror or e}); give another with --port") \
+                from None
+    from nicdb.kb import browse
+
+    kb = open_kb(ctx)
+    copy = browse.browse_copy(kb)
+    meta = os.path.join(os.path.dirname(copy), "metadata.json")
+    browse.write_metadata(meta)
+    click.echo(f"nicdb: serving {copy} read-only at http://127.0.0.1:{port}/{browse.NAME} (Ctrl-C stops it)",
+               err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    argv = [sys.executable, "-m", "datasette", "serve", "--immutable", copy, "--metadata", meta,
+            "--plugins-dir", browse.PLUGINS_DIR, "--host", "127.0.0.1", "--port", str(port),
+            "--setting", "sql_time_limit_ms", "3000"]
+    os.execv(sys.executable, argv)
