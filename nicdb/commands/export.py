@@ -146,7 +146,6 @@ def _fleet(ctx, ext, folder, kver, alias_file, output, force, present) -> None:
     from nicdb.fleet import HostIdentifier
     from nicdb.inputs.fleet_folder import host_name
     from nicdb.outfiles import FolderWriter
-    from nicdb.report import Document
 
     listing = fleet_listing(folder)
     hosts = [host_name(Path(n)) for n in listing.members]
@@ -158,13 +157,13 @@ def _fleet(ctx, ext, folder, kver, alias_file, output, force, present) -> None:
     texts: list[str] = []
     with writer if writer is not None else nullcontext():
         for name in listing.members:
-            host, path, reports, err = one(name)
+            host, path, doc, err = one(name)
             if err is not None:
                 failed.append(err)
                 continue
             if failed:
                 continue  # nothing will be written: only the other failures are of interest
-            text = present(Document(str(path), host, kver, reports))
+            text = present(doc)
             if writer is not None:
                 writer.add(f"{host}.{ext}", text)
             else:
