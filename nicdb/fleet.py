@@ -229,26 +229,14 @@ def _run_chunk(names: list[str], slot: int, path: str) -> tuple[list[tuple], str
         out.append((host, source, offset, len(data), facts, err))
         offset += len(data)
     if offset <= HostRun.SLOT:
-        start = pos = slot * HostRun.SLOT
+        pos = slot * HostRun.SLOT
         for data in parts:
             _ring[pos:pos + len(data)] = data
             pos += len(data)
-        _forget(_ring, start, offset)
         return out, None
     with open(path, "xb") as f:
         f.writelines(parts)
     return out, path
-
-
-def _forget(ring, start: int, length: int) -> None:
-    """Drop this process's mapping of a written slot: the text stays in the shared memory
-    for the other side, but is no longer counted in this process's resident memory."""
-    import mmap
-
-    page = mmap.PAGESIZE
-    end = start + (length + page - 1) // page * page
-    if hasattr(mmap, "MADV_DONTNEED") and end > start:
-        ring.madvise(mmap.MADV_DONTNEED, start, end - start)
 
 
 def _worker_main(conn, make_job, kb, ring) -> None:
@@ -291,7 +279,7 @@ class HostRun:
     own (a progress bar); the parent runs no thread."""
 
     QUEUED_PER_JOB = 3
-    MAX_CHUNK = 64
+    MAX_CHUNK = 32  # hosts: the slots of shared memory a run touches are about window x chunk x 35 KB
     SLOT = 8 << 20  # a chunk's texts in the shared ring; more than that goes to a spool file
 
     def __init__(self, members: list[str], kb, make_job, jobs: int) -> None:
@@ -402,8 +390,6 @@ class HostRun:
                     for host, source, offset, length, facts, err in results:
                         yield host, source, texts[offset:offset + length], facts, err
                 # written out: the slot takes a later chunk, and the window moves on
-                if spooled is None:
-                    _forget(self.ring, slot * self.SLOT, results[-1][2] + results[-1][3] if results else 0)
                 self.free.append(slot)
                 self.waiting = min(self.waiting + self.chunk, len(self.members))
                 self._top_up()
