@@ -370,13 +370,19 @@ class FleetLines:
 
     def nic(self, rep) -> str:
         """:func:`report_to_dict` of one report as JSON text."""
+        return "".join(self._pieces(rep))
+
+    def _pieces(self, rep) -> tuple:
+        """:meth:`nic` in pieces, for the caller to join once with the rest of its line:
+        a host's text is some 35 KB, and joining it piece by piece would copy it over and
+        over (memory traffic that two workers on two cores share)."""
         d = rep.device
         slot, origin, bus, cm = d.slot, d.origin, rep.bus, rep.candidate_modules
         if (d.interfaces or d.link is not None or d.upstream or d.log or d.candidate_ids or rep.notes
                 or d.cap_66mhz is not None or d.pcix is not None or d.secondary_bus is not None
                 or d.sec_66mhz is not None or type(slot) is not str or type(origin) is not str
                 or type(d.modules) is not list or type(d.notes) is not list or not (cm is None or type(cm) is list)):
-            return _line(report_to_dict(rep))
+            return (_line(report_to_dict(rep)),)
         vals = (d.vendor, d.device, d.subsystem_vendor, d.subsystem_device, d.revision, d.class_code, d.driver,
                 d.is_pcie, rep.vendor_name, rep.device_name, rep.subsystem_name, rep.class_name,
                 rep.modules_source, rep.modprobe, rep.summary, cm is None, rep.firmware_state, rep.firmware_advice,
@@ -386,7 +392,7 @@ class FleetLines:
                 *(() if bus is None else _flat(_fields(bus))))
         types = tuple(map(type, vals))
         if not _PLAIN.issuperset(types):
-            return _line(report_to_dict(rep))
+            return (_line(report_to_dict(rep)),)
         key = (vals, types, type(bus))
         hit = self._texts.get(key)
         if hit is None:
@@ -399,13 +405,19 @@ class FleetLines:
             # the objects whose ids are in the key are kept alive with it, so no id is reused
             hit = self._texts[key] = ("," + before, after, rep.chip, rep.drivers, rep.params, rep.issues,
                                       rep.alternatives, rep.evidence, rep.facts, rep.firmware)
-        return '{"slot":' + _string(slot) + hit[0] + '"origin":' + _string(origin) + hit[1] + "}"
+        return '{"slot":', _string(slot), hit[0], '"origin":', _string(origin), hit[1], "}"
 
     def host(self, reports, *, source: str, host: str | None, distribution=None) -> str:
         """:func:`host_line` of one host."""
         doc = _line({"nicdb": __version__, "schema": JSON_SCHEMA, "source": source, "host": host,
                      "kernel": self.kernel, "distribution": distribution_to_dict(distribution)})
-        return doc[:-1] + ',"nics":[' + ",".join([self.nic(r) for r in reports]) + '],"kernel_log":null,"notes":[]}\n'
+        parts = [doc[:-1], ',"nics":[']
+        for i, r in enumerate(reports):
+            if i:
+                parts.append(",")
+            parts += self._pieces(r)
+        parts.append('],"kernel_log":null,"notes":[]}\n')
+        return "".join(parts)
 
     def error_line(self, host: str | None, source: str, error: str) -> str:
         """:func:`error_line` of one host."""
@@ -414,7 +426,12 @@ class FleetLines:
     def nic_lines(self, reports, *, source: str, host: str | None, distribution=None) -> str:
         """:func:`nic_lines` of one host."""
         head = _head(host, source, self.kernel, distribution) + ',"nic":'
-        return "".join([head + self.nic(r) + "}\n" for r in reports])
+        parts = []
+        for r in reports:
+            parts.append(head)
+            parts += self._pieces(r)
+            parts.append("}\n")
+        return "".join(parts)
 
     summary = staticmethod(summary_line)
 
