@@ -357,3 +357,23 @@ def test_the_live_log_is_read_with_plain_string_tests_first(monkeypatch):
     kernellog.attach([dev], "\n".join(["[ 0.1] ACPI: x"] * 100 + [f"[ 1.0] {MSG}"]), "log")
     assert len(seen) == 1
 
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["eth0 up", "r8169 0000:02:00.0: x", "foo", "", "bar baz", "0000:", "\x1b"]),
+                max_size=30),
+       st.sampled_from(["", "\n"]),
+       st.lists(st.sampled_from(["eth0", "0000:", "bar", "zz"]), min_size=1, max_size=3, unique=True))
+def test_lines_found_by_searching_the_text_are_the_lines_that_hold_a_needle(lines, tail, needles):
+    """The live log's fast filter gives exactly the numbered lines a line-by-line test gives."""
+    from nicdb.kernellog import _lines, _wanted_lines
+
+    text = "\n".join(lines) + tail
+    total, got = _wanted_lines(text, needles)
+    every = _lines(text)
+    assert total == len(every)
+    assert got == [(i, ln) for i, ln in enumerate(every, 1) if any(n in ln for n in needles)]
+    assert _wanted_lines(text + "\r\n", needles) is None  # other line breaks: the line-by-line way

@@ -255,12 +255,51 @@ def devices_from_log(text: str, source: str) -> tuple[list[PciDevice], LogSummar
     return devices, summary
 
 
+# Line breaks of str.splitlines() other than "\n": a text without them is split at "\n" alone
+_OTHER_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _wanted_lines(text: str, needles) -> tuple[int, list[tuple[int, str]]] | None:
+    """(how many lines, the numbered lines holding a needle) of a text split at "\n",
+    found by searching the whole text for each needle (in C) instead of testing every
+    line with every needle -- a live log is hundreds of lines, of which a handful matter.
+    None when the text has other line breaks (then every line is tested)."""
+    if any(c in text for c in _OTHER_BREAKS):
+        return None
+    starts: set[int] = set()
+    for n in needles:
+        i = text.find(n)
+        while i >= 0:
+            start = text.rfind("\n", 0, i) + 1
+            starts.add(start)
+            end = text.find("\n", i)
+            if end < 0:
+                break
+            i = text.find(n, end + 1)
+    total = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    out = []
+    prev, lineno = 0, 1
+    for start in sorted(starts):
+        lineno += text.count("\n", prev, start)
+        prev = start
+        end = text.find("\n", start)
+        out.append((lineno, text[start:] if end < 0 else text[start:end]))
+    return total, out
+
+
 def _run(reader: _Reader, text: str, source: str) -> LogSummary:
     needles = reader.needles()
-    lines = _lines(text)
-    for lineno, line in enumerate(lines, 1):
-        if needles is not None and not any(n in line for n in needles):
-            continue
-        reader.feed(lineno, line)
+    found = _wanted_lines(text, needles) if needles is not None else None
+    if found is not None:
+        total, wanted = found
+        for lineno, line in wanted:
+            reader.feed(lineno, line)
+    else:
+        lines = _lines(text)
+        total = len(lines)
+        for lineno, line in enumerate(lines, 1):
+            if needles is not None and not any(n in line for n in needles):
+                continue
+            reader.feed(lineno, line)
     reader.finish()
-    return LogSummary(source, len(lines), reader.kept, reader.facts, sum(1 for d in reader.devices if d.log))
+    return LogSummary(source, total, reader.kept, reader.facts, sum(1 for d in reader.devices if d.log))
